@@ -1,0 +1,109 @@
+// The API's shapes, once: TypeBox schemas that Fastify validates with (strict: no coercion, no
+// dropped fields), that /openapi.json publishes, and whose Static types the CLI uses.
+import { type Static, Type } from 'typebox';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** One line for /openapi.json. */
+    summary?: string;
+    /** Left out of /openapi.json (health probes). */
+    hide?: boolean;
+  }
+}
+
+export const ErrorBody = Type.Object(
+  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
+  { $id: 'Error', description: 'Every error answer, whatever the status.' },
+);
+
+const AddressClass = Type.Union(
+  [
+    'global', 'cgnat', 'private', 'loopback', 'link-local', 'unique-local', 'multicast',
+    'reserved', '6to4', 'teredo', 'nat64', 'unspecified',
+  ].map((c) => Type.Literal(c)),
+);
+const Family = Type.Union([Type.Literal(4), Type.Literal(6)]);
+
+export const MeResponse = Type.Object({
+  address: Type.String({ description: 'The address that would be tested, in its stored form.' }),
+  family: Family,
+  class: AddressClass,
+  allowed: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+  mode: Type.Union([Type.Literal('local'), Type.Literal('public')]),
+});
+
+export const ConsentBody = Type.Object(
+  { accept: Type.Literal(true, { description: 'The requester accepts the terms.' }) },
+  { additionalProperties: false },
+);
+export const ConsentResponse = Type.Object({
+  token: Type.String(),
+  termsVersion: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
+export const Preset = Type.Union([Type.Literal('core'), Type.Literal('service'), Type.Literal('all')]);
+
+export const ScanRequest = Type.Object(
+  {
+    ports: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), {
+        minItems: 1,
+        maxItems: 65535,
+        uniqueItems: true,
+        description: 'TCP ports; at most 1055 in public mode.',
+      }),
+    ),
+    preset: Type.Optional(Preset),
+    label: Type.Optional(
+      Type.String({ maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'A note for yourself; no control characters.' }),
+    ),
+    udp: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
+    identify: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
+    org: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
+  },
+  { additionalProperties: false, description: 'Exactly one of `ports` or `preset`.' },
+);
+export type ScanRequest = Static<typeof ScanRequest>;
+
+export const ScanAccepted = Type.Object({
+  id: Type.String({ description: 'The secret that opens the result.' }),
+  url: Type.String(),
+  code: Type.String({ description: 'A short reference to read aloud; it does not open the result.' }),
+});
+
+export const PortResultSchema = Type.Object({
+  port: Type.Integer(),
+  protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+  state: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('filtered'), Type.Literal('error')]),
+  reason: Type.String(),
+  ms: Type.Integer(),
+});
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ScanResponse = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  address: Type.String(),
+  family: Family,
+  class: AddressClass,
+  verdict: Nullable(Type.Union([Type.Literal('exposed'), Type.Literal('incomplete'), Type.Literal('safe')])),
+  total: Type.Integer(),
+  label: Nullable(Type.String()),
+  results: Type.Array(PortResultSchema),
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: Nullable(Type.String({ format: 'date-time' })),
+  finishedAt: Nullable(Type.String({ format: 'date-time' })),
+  expiresAt: Type.String({ format: 'date-time', description: 'When the result is deleted.' }),
+  termsVersion: Type.String(),
+  catalogVersion: Type.String(),
+});
+export type ScanResponse = Static<typeof ScanResponse>;
+
+export const ScanIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const ConsentHeaders = Type.Object({ 'selfscan-consent': Type.Optional(Type.String({ maxLength: 200 })) });

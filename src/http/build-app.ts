@@ -1,0 +1,194 @@
+// The web app: explicit plugin and route registration, one error shape, and the guards every
+// state-changing request passes (origin check, JSON only).
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { fastifySSE as sse } from '@fastify/sse';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import type { CanaryHealth } from '../core/canary.js';
+import type { ScanQueue } from '../queue/scan-queue.js';
+import type { Store } from '../store/store.js';
+import { ApiError, toErrorEnvelope } from './errors.js';
+import { buildOpenApi, collectRoutes } from './openapi.js';
+import { createRequesterResolver, type Requester } from './requester.js';
+import { apiInfoRoutes } from './routes/api-info.js';
+import { healthRoutes } from './routes/health.js';
+import { scanRoutes } from './routes/scans.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  queue: ScanQueue;
+  scannerHealth: () => CanaryHealth;
+  requesterOf: (request: FastifyRequest) => Requester;
+  checkRateLimits: (request: FastifyRequest, requester: Requester) => Promise<void>;
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  store: Store;
+  queue: ScanQueue;
+  scannerHealth?: () => CanaryHealth;
+  logger?: boolean | object;
+}
+
+const BODY_LIMIT = 16 * 1024;
+const HOUR_MS = 3_600_000;
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    // Only the configured proxies may say who the client is; an empty list trusts nobody.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
+    bodyLimit: BODY_LIMIT,
+    logger: options.logger ?? false,
+    disableRequestLogging: false,
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    routerOptions: { maxParamLength: 200 },
+    ajv: {
+      // Strict API: "22" is not 22, unknown fields are not dropped, no defaults invented.
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
+    },
+  });
+  const routes = collectRoutes(app);
+
+  app.setErrorHandler((err, request, reply) => {
+    const validation = (err as { validation?: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[]; validationContext?: string }).validation;
+    const mapped = validation
+      ? { status: 400, body: { error: { code: 'invalid_request', message: validationMessage(validation, (err as { validationContext?: string }).validationContext) } } }
+      : toErrorEnvelope(err);
+    if (mapped.status >= 500) request.log.error({ err }, 'request failed');
+    if ('retryAfter' in mapped && mapped.retryAfter !== undefined) reply.header('retry-after', String(mapped.retryAfter));
+    return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `Nothing is at ${request.method} ${request.url.split('?')[0]}.` } }),
+  );
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], frameAncestors: ["'none'"], formAction: ["'self'"], upgradeInsecureRequests: null },
+    },
+    hsts: false, // only meaningful over HTTPS; the reverse proxy sets it there
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError('rate_limited', `Too many diagnoses from your connection. Please try again in ${context.after}.`, Math.ceil(context.ttl / 1000)),
+  });
+  await app.register(sse, { heartbeatInterval: 15_000 });
+
+  const perAddress = app.createRateLimit({ max: config.rateLimit.perAddressPerHour, timeWindow: HOUR_MS, keyGenerator: (r) => `a:${(r as RequestWithKey).rateKey}` });
+  const perNetwork = app.createRateLimit({ max: config.rateLimit.perNetworkPerHour, timeWindow: HOUR_MS, keyGenerator: (r) => `n:${(r as RequestWithKey).rateKey}` });
+  const checkRateLimits = async (request: FastifyRequest, requester: Requester) => {
+    for (const [limiter, keys] of [[perAddress, [requester.key]], [perNetwork, requester.networkKeys]] as const) {
+      for (const key of keys) {
+        (request as RequestWithKey).rateKey = key;
+        const limit = await limiter(request);
+        if (!limit.isAllowed && limit.isExceeded) {
+          const wait = Math.max(1, limit.ttlInSeconds);
+          throw new ApiError('rate_limited', `Too many diagnoses from your connection. Please try again in ${formatWait(wait)}.`, wait);
+        }
+      }
+    }
+  };
+
+  const deps: AppDeps = {
+    config,
+    store: options.store,
+    queue: options.queue,
+    scannerHealth: options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
+    requesterOf: createRequesterResolver(config),
+    checkRateLimits,
+  };
+
+  // Guards for every state-changing request.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    assertSameOrigin(request);
+    if (request.url.startsWith('/api/') && request.headers['content-length'] !== '0' && request.method === 'POST') {
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json')
+        throw new ApiError('unsupported_media_type', 'Send the request body as application/json.');
+    }
+  });
+  // A request with proxy headers from a peer we do not trust as a proxy: the scan will target
+  // that peer (often the proxy itself). Say so in the log; pages say it to the user.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/v1/scans') || request.url === '/api/v1/me') {
+      const requester = safeRequester(deps, request);
+      if (requester?.untrustedProxyHeaders)
+        request.log.warn('proxy headers from a peer that is not a trusted proxy were ignored; the scan targets the peer itself. Configure SELFSCAN_TRUSTED_PROXIES if a reverse proxy is in front.');
+    }
+  });
+
+  await app.register(async (scope) => healthRoutes(scope, deps));
+  await app.register(async (scope) => apiInfoRoutes(scope, deps));
+  await app.register(async (scope) => scanRoutes(scope, deps));
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
+  return app;
+}
+
+type RequestWithKey = FastifyRequest & { rateKey?: string };
+
+function safeRequester(deps: AppDeps, request: FastifyRequest): Requester | undefined {
+  try {
+    return deps.requesterOf(request);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cross-site requests may not start or delete a diagnosis: a page elsewhere must not make a
+ *  visitor's browser scan the visitor without the consent the terms require. */
+function assertSameOrigin(request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site')
+    throw new ApiError('origin_forbidden', 'Requests from other sites are not accepted.');
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    const own = `${request.protocol}://${request.host}`;
+    if (origin !== own) throw new ApiError('origin_forbidden', 'Requests from other sites are not accepted.');
+  }
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+function validationMessage(
+  errors: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[],
+  context?: string,
+): string {
+  const e = errors[0];
+  if (!e) return 'The request is not valid.';
+  const where = e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\//g, '.') : (context ?? 'body');
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `Unknown field "${String(e.params.additionalProperty)}" in the ${context ?? 'body'}.`;
+    case 'uniqueItems':
+      return `"${where}" lists the same port twice.`;
+    case 'type':
+      return `"${where}" must be ${e.params.type === 'integer' ? 'a whole number' : `of type ${String(e.params.type)}`}.`;
+    case 'minimum':
+    case 'maximum':
+      return `"${where}" must be between 1 and 65535.`;
+    case 'minItems':
+      return `"${where}" must not be empty.`;
+    case 'maxLength':
+      return `"${where}" is too long (at most ${String(e.params.limit)} characters).`;
+    case 'pattern':
+      return `"${where}" must not contain control characters such as line breaks.`;
+    case 'required':
+      return `The field "${String(e.params.missingProperty)}" is missing.`;
+    case 'const':
+      return `"${where}" must be ${JSON.stringify(e.params.allowedValue)}.`;
+    default:
+      return `"${where}" ${e.message ?? 'is not valid'}.`;
+  }
+}

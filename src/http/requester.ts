@@ -1,0 +1,68 @@
+// Who is asking: the peer address of the connection (after trusted-proxy resolution by Fastify's
+// trustProxy, which is the configured CIDR list and nothing else). This address is the ONLY
+// possible scan target; no header of an untrusted peer, no parameter, no cookie can change it.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import ipaddr from 'ipaddr.js';
+import type { Config } from '../config.js';
+import { type AddressClass, cidrContains, checkTarget } from '../core/target-policy.js';
+import { storedAddress } from '../store/address-storage.js';
+
+export interface Requester {
+  /** Full address: the scan target. Held in memory only. */
+  address: string;
+  family: 4 | 6;
+  class: AddressClass;
+  allowed: boolean;
+  reason?: string;
+  /** The address as stored and shown (SELFSCAN_IP_STORAGE). */
+  display: string;
+  hash: string | null;
+  /** Keyed hash of the full address: one active scan per requester, consent binding. */
+  key: string;
+  /** Keyed hashes of the requester's networks (IPv4 /24; IPv6 /64 and /56) for rate limits. */
+  networkKeys: string[];
+  /** The request carried proxy headers from a peer that is not a trusted proxy. */
+  untrustedProxyHeaders: boolean;
+}
+
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'cf-connecting-ip', 'true-client-ip'];
+
+export function createRequesterResolver(config: Config) {
+  // Without an operator key the process picks one: keys then only match within this process,
+  // which is enough on one machine; several web nodes need SELFSCAN_IP_HMAC_KEY.
+  const key = config.ipHmacKey ?? randomBytes(32).toString('hex');
+  const keyed = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
+
+  return function requesterOf(request: FastifyRequest): Requester {
+    const check = checkTarget(request.ip, config.policy);
+    const stored = storedAddress(check.address, config.ipStorage, config.ipHmacKey);
+    const peer = request.socket.remoteAddress ?? '';
+    const peerTrusted =
+      config.trustedProxies.length > 0 && peer !== '' && cidrContains(config.trustedProxies, peer);
+    return {
+      address: check.address,
+      family: check.family,
+      class: check.class,
+      allowed: check.allowed,
+      ...(check.allowed ? {} : { reason: check.reason }),
+      display: stored.display,
+      hash: stored.hash,
+      key: keyed(`addr:${check.address}`),
+      networkKeys: networksOf(check.address, check.family).map((n) => keyed(`net:${n}`)),
+      untrustedProxyHeaders: !peerTrusted && PROXY_HEADERS.some((h) => request.headers[h] !== undefined),
+    };
+  };
+}
+
+function networksOf(address: string, family: 4 | 6): string[] {
+  const ip = ipaddr.parse(address);
+  const prefixes = family === 4 ? [24] : [64, 56];
+  return prefixes.map((bits) => {
+    const bytes = ip.toByteArray();
+    for (let i = 0; i < bytes.length * 8; i++) {
+      if (i >= bits) bytes[i >> 3]! &= ~(0x80 >> (i & 7));
+    }
+    return `${ipaddr.fromByteArray(bytes).toString()}/${bits}`;
+  });
+}

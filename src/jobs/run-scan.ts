@@ -1,0 +1,59 @@
+// What a scanner does with one job, shared by both queues: re-check the target, probe, store each
+// result as it arrives and publish it, then the verdict. Idempotent: a retried job skips the ports
+// already stored, so a result is never written twice and never lost.
+import { verdictOf } from '../core/port-state.js';
+import { type ScanOptions, scanTarget } from '../core/scan.js';
+import { checkTarget, type TargetPolicy } from '../core/target-policy.js';
+import type { ScanEvent, ScanJob } from '../queue/scan-queue.js';
+import { type Store, UnknownScanError } from '../store/store.js';
+
+export interface RunScanDeps {
+  store: Store;
+  policy: TargetPolicy;
+  scanOptions: Partial<ScanOptions>;
+  publish: (scanId: string, event: ScanEvent) => void;
+  /** Whether the scanner may scan now (the egress canary); undefined = healthy. */
+  scannerHealthy?: () => boolean;
+  now?: () => number;
+}
+
+export async function runScan(deps: RunScanDeps, job: ScanJob, signal?: AbortSignal): Promise<void> {
+  const { store, publish } = deps;
+  const now = deps.now ?? Date.now;
+  const fail = async (code: string, message: string) => {
+    if (await store.finishScan(job.scanId, { status: 'failed', verdict: null, error: { code, message }, finishedAt: now() }))
+      publish(job.scanId, { type: 'end', status: 'failed', verdict: null });
+  };
+
+  if (!(await store.markRunning(job.scanId, now()))) return; // deleted or already finished
+  // The worker re-checks the target just before connecting (DESIGN.md "Target policy").
+  if (!checkTarget(job.address, deps.policy).allowed)
+    return fail('requester_not_allowed', 'The address is not one this service may test.');
+  if (deps.scannerHealthy && !deps.scannerHealthy())
+    return fail('scanner_unhealthy', 'The scanner failed its self-check; nothing was probed.');
+
+  const scan = await store.getScan(job.scanId);
+  if (!scan) return;
+  const done = new Set(scan.results.map((r) => r.port));
+  const remaining = job.ports.filter((p) => !done.has(p));
+
+  const target = { address: job.address, family: job.family };
+  const options = { ...deps.scanOptions, ...(signal ? { signal } : {}) };
+  try {
+    for await (const result of scanTarget(target, remaining, options)) {
+      if (signal?.aborted) break;
+      const seq = await store.appendResult(job.scanId, result);
+      publish(job.scanId, { type: 'result', seq, result });
+    }
+  } catch (err) {
+    if (err instanceof UnknownScanError) return; // the holder deleted the result mid-scan
+    throw err;
+  }
+  if (signal?.aborted) return fail('interrupted', 'The service stopped before this diagnosis finished. Please run it again.');
+
+  const finished = await store.getScan(job.scanId);
+  if (!finished) return;
+  const verdict = verdictOf(finished.results);
+  if (await store.finishScan(job.scanId, { status: 'done', verdict, finishedAt: now() }))
+    publish(job.scanId, { type: 'end', status: 'done', verdict });
+}

@@ -1,0 +1,38 @@
+// The queue between the web API and the scanners. Two implementations: in-process (one machine,
+// the default) and BullMQ (Redis; scanner workers in several networks). Both run the same job,
+// jobs/run-scan.ts, and publish the same per-scan events for the SSE stream.
+import type { PortResult, Verdict } from '../core/port-state.js';
+import type { ScanStatus } from '../store/store.js';
+
+/** What a scanner needs. The full target address exists only here, in memory, while it runs. */
+export interface ScanJob {
+  scanId: string;
+  address: string;
+  family: 4 | 6;
+  ports: number[];
+}
+
+export type ScanEvent =
+  | { type: 'result'; seq: number; result: PortResult }
+  | { type: 'end'; status: Exclude<ScanStatus, 'queued' | 'running'>; verdict: Verdict | null };
+
+export interface ScanQueue {
+  /** Accepts a job or throws QueueFullError / QueueClosedError. */
+  enqueue(job: ScanJob): Promise<void>;
+  /** Live events of one scan; returns the unsubscribe function. */
+  subscribe(scanId: string, listener: (event: ScanEvent) => void): () => void;
+  /** Jobs waiting + running in this queue. */
+  depth(): number;
+  /** Throws when the queue cannot take work (readiness). */
+  ping(): Promise<void>;
+  /** Stops accepting, lets running scans finish until the deadline, then interrupts them
+   *  (each ends `failed` / `interrupted`, never stays running). */
+  close(deadlineMs: number): Promise<void>;
+}
+
+export class QueueClosedError extends Error {
+  constructor() {
+    super('the scan queue is shutting down');
+    this.name = 'QueueClosedError';
+  }
+}

@@ -1,0 +1,422 @@
+// The one Store implementation, for SQLite (better-sqlite3) and PostgreSQL (pg), over Kysely.
+// Concurrency rules that hold on both:
+// - appendResult serialises on the scan row (an UPDATE takes its row lock on PostgreSQL; SQLite
+//   has one writer), then reads, inserts and advances scans.next_seq in that transaction:
+//   seq is gap-free per scan, and a repeated (port, protocol) returns the stored seq.
+// - consent tokens are spent by a conditional UPDATE (… WHERE used_at IS NULL …): of
+//   concurrent consumers exactly one sees an updated row.
+// - one active scan per requester is a partial unique index, not a read-then-write check.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/port-state.js';
+import type { Database } from './db-schema.js';
+import {
+  ConsentError,
+  type ConsentOutcome,
+  type ConsentUse,
+  type FinishScan,
+  type NewConsent,
+  type NewScan,
+  type PlannedPort,
+  ScanConflictError,
+  type ScanRecord,
+  type ScanStatus,
+  type Store,
+  type StoredResult,
+  UnknownScanError,
+} from './store.js';
+
+const ACTIVE: readonly ScanStatus[] = ['queued', 'running'];
+
+/** Rows per multi-row INSERT: 4 columns × 500 stays far below SQLite's and PostgreSQL's
+ *  bound-parameter limits even for a 1–65535 scan. */
+const INSERT_CHUNK = 500;
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export class KyselyStore implements Store {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async createScan(s: NewScan, options: { consumeConsent?: ConsentUse } = {}): Promise<void> {
+    assertDistinctPorts(s.ports);
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('scans')
+          .values({
+            id: s.id,
+            code: s.code,
+            requester_key: s.requesterKey,
+            status: 'queued',
+            error_code: null,
+            error_message: null,
+            address: s.address,
+            address_hash: s.addressHash,
+            family: s.family,
+            address_class: s.addressClass,
+            verdict: null,
+            total: s.ports.length,
+            label: s.label,
+            terms_version: s.termsVersion,
+            catalog_version: s.catalogVersion,
+            vantage: s.vantage,
+            created_at: s.createdAt,
+            started_at: null,
+            finished_at: null,
+          })
+          .execute();
+        const consent = options.consumeConsent;
+        if (consent !== undefined) {
+          // Before the (possibly large) port list: a bad token fails fast. Throwing rolls the
+          // scan row back; a failure after this point rolls the consumption back.
+          const outcome = await consume(trx, consent, s.id);
+          if (outcome !== 'ok') throw new ConsentError(outcome);
+        }
+        for (let i = 0; i < s.ports.length; i += INSERT_CHUNK) {
+          await trx
+            .insertInto('scan_ports')
+            .values(
+              s.ports.slice(i, i + INSERT_CHUNK).map((p, j) => ({
+                scan_id: s.id,
+                position: i + j,
+                port: p.port,
+                protocol: p.protocol,
+              })),
+            )
+            .execute();
+        }
+      });
+    } catch (err) {
+      const conflict = conflictOf(err);
+      if (conflict !== undefined) throw new ScanConflictError(conflict, { cause: err });
+      throw err;
+    }
+  }
+
+  async markRunning(id: string, startedAt: number): Promise<boolean> {
+    const r = await this.#db
+      .updateTable('scans')
+      .set({ status: 'running', started_at: sql<number>`coalesce(started_at, ${startedAt})` })
+      .where('id', '=', id)
+      .where('status', 'in', ACTIVE)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  async appendResult(id: string, result: PortResult): Promise<number> {
+    // Fast path for a retried job: no lock when the result is already there.
+    const stored = await existingSeq(this.#db, id, result);
+    if (stored !== undefined) return stored;
+    return this.#db.transaction().execute(async (trx) => {
+      // A no-op UPDATE locks the scan row until commit: appends to one scan run one at a time.
+      const scan = await trx
+        .updateTable('scans')
+        .set((eb) => ({ next_seq: eb.ref('next_seq') }))
+        .where('id', '=', id)
+        .returning('next_seq')
+        .executeTakeFirst();
+      if (scan === undefined) throw new UnknownScanError();
+      const again = await existingSeq(trx, id, result);
+      if (again !== undefined) return again;
+      const seq = scan.next_seq + 1;
+      await trx
+        .insertInto('scan_results')
+        .values({
+          scan_id: id,
+          seq,
+          port: result.port,
+          protocol: result.protocol,
+          state: result.state,
+          reason: result.reason,
+          ms: result.ms,
+        })
+        .execute();
+      await trx.updateTable('scans').set({ next_seq: seq }).where('id', '=', id).execute();
+      return seq;
+    });
+  }
+
+  async finishScan(id: string, f: FinishScan): Promise<boolean> {
+    const r = await this.#db
+      .updateTable('scans')
+      .set({
+        status: f.status,
+        verdict: f.verdict,
+        error_code: f.error?.code ?? null,
+        error_message: f.error?.message ?? null,
+        finished_at: f.finishedAt,
+      })
+      .where('id', '=', id)
+      .where('status', 'in', ACTIVE)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  async getScan(id: string): Promise<ScanRecord | undefined> {
+    // The scan row first: a result committed before a finish is then always visible.
+    const row = await this.#db
+      .selectFrom('scans')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const ports = await this.#db
+      .selectFrom('scan_ports')
+      .select(['port', 'protocol'])
+      .where('scan_id', '=', id)
+      .orderBy('position')
+      .execute();
+    const results = await this.resultsAfter(id, 0);
+    return {
+      id: row.id,
+      code: row.code,
+      requesterKey: row.requester_key,
+      status: row.status as ScanStatus,
+      error:
+        row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+      address: row.address,
+      addressHash: row.address_hash,
+      family: row.family === 6 ? 6 : 4,
+      addressClass: row.address_class,
+      verdict: row.verdict as Verdict | null,
+      total: row.total,
+      label: row.label,
+      ports: ports.map((p): PlannedPort => ({ port: p.port, protocol: p.protocol as Protocol })),
+      results,
+      createdAt: toMs(row.created_at),
+      startedAt: toMsOrNull(row.started_at),
+      finishedAt: toMsOrNull(row.finished_at),
+      termsVersion: row.terms_version,
+      catalogVersion: row.catalog_version,
+      vantage: row.vantage,
+    };
+  }
+
+  async resultsAfter(id: string, afterSeq: number): Promise<StoredResult[]> {
+    const rows = await this.#db
+      .selectFrom('scan_results')
+      .select(['seq', 'port', 'protocol', 'state', 'reason', 'ms'])
+      .where('scan_id', '=', id)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      seq: r.seq,
+      port: r.port,
+      protocol: r.protocol as Protocol,
+      state: r.state as PortState,
+      reason: r.reason as Reason,
+      ms: r.ms,
+    }));
+  }
+
+  async deleteScan(id: string): Promise<boolean> {
+    // scan_ports and scan_results go by ON DELETE CASCADE; consents.scan_id by SET NULL.
+    const r = await this.#db.deleteFrom('scans').where('id', '=', id).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+
+  async activeScanFor(requesterKey: string): Promise<{ id: string } | undefined> {
+    const row = await this.#db
+      .selectFrom('scans')
+      .select('id')
+      .where('requester_key', '=', requesterKey)
+      .where('status', 'in', ACTIVE)
+      .executeTakeFirst();
+    return row === undefined ? undefined : { id: row.id };
+  }
+
+  async countActiveScans(): Promise<number> {
+    const row = await this.#db
+      .selectFrom('scans')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', 'in', ACTIVE)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async failUnfinishedScans(code: string, message: string, now: number): Promise<number> {
+    const r = await this.#db
+      .updateTable('scans')
+      .set({
+        status: 'failed',
+        verdict: null,
+        error_code: code,
+        error_message: message,
+        finished_at: now,
+      })
+      .where('status', 'in', ACTIVE)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async deleteScansBefore(cutoff: number): Promise<number> {
+    return this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('consents').where('expires_at', '<', cutoff).execute();
+      const r = await trx.deleteFrom('scans').where('created_at', '<', cutoff).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
+  }
+
+  async createConsent(c: NewConsent): Promise<void> {
+    await this.#db
+      .insertInto('consents')
+      .values({
+        token_hash: c.tokenHash,
+        requester_key: c.requesterKey,
+        csrf_binding: c.csrfBinding,
+        terms_version: c.termsVersion,
+        created_at: c.createdAt,
+        expires_at: c.expiresAt,
+        used_at: null,
+        scan_id: null,
+      })
+      .execute();
+  }
+
+  consumeConsent(
+    tokenHash: string,
+    requesterKey: string,
+    csrfBinding: string | null,
+    now: number,
+  ): Promise<ConsentOutcome> {
+    return consume(this.#db, { tokenHash, requesterKey, csrfBinding, now }, null);
+  }
+
+  async checkConsent(
+    tokenHash: string,
+    requesterKey: string,
+    csrfBinding: string | null,
+    now: number,
+  ): Promise<ConsentOutcome> {
+    return classifyConsent(await readConsent(this.#db, tokenHash), {
+      tokenHash,
+      requesterKey,
+      csrfBinding,
+      now,
+    });
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
+  }
+
+  close(): Promise<void> {
+    return this.#db.destroy();
+  }
+}
+
+/** Epoch ms from a bigint column: pg gives a string, better-sqlite3 a number. The one place
+ *  where that difference is absorbed. */
+function toMs(v: number | string): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`not an epoch-ms value: ${String(v)}`);
+  return n;
+}
+
+function toMsOrNull(v: number | string | null): number | null {
+  return v === null ? null : toMs(v);
+}
+
+function assertDistinctPorts(ports: readonly PlannedPort[]): void {
+  const seen = new Set<string>();
+  for (const p of ports) {
+    const key = `${p.protocol}/${p.port}`;
+    if (seen.has(key)) throw new TypeError(`planned port ${key} listed twice`);
+    seen.add(key);
+  }
+}
+
+async function existingSeq(db: Db, id: string, r: PortResult): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('scan_results')
+    .select('seq')
+    .where('scan_id', '=', id)
+    .where('port', '=', r.port)
+    .where('protocol', '=', r.protocol)
+    .executeTakeFirst();
+  return row?.seq;
+}
+
+/** Spends the token if it is valid for this requester now; otherwise says why not. */
+async function consume(db: Db, c: ConsentUse, scanId: string | null): Promise<ConsentOutcome> {
+  const r = await db
+    .updateTable('consents')
+    .set({ used_at: c.now, scan_id: scanId })
+    .where('token_hash', '=', c.tokenHash)
+    .where('requester_key', '=', c.requesterKey)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', c.now)
+    .where((eb) =>
+      c.csrfBinding === null
+        ? eb('csrf_binding', 'is', null)
+        : eb.or([eb('csrf_binding', 'is', null), eb('csrf_binding', '=', c.csrfBinding)]),
+    )
+    .executeTakeFirst();
+  if (r.numUpdatedRows === 1n) return 'ok';
+  const outcome = classifyConsent(await readConsent(db, c.tokenHash), c);
+  // The row changed between the UPDATE and this read (another consumer won): it is used.
+  return outcome === 'ok' ? 'used' : outcome;
+}
+
+interface ConsentRow {
+  requester_key: string;
+  csrf_binding: string | null;
+  expires_at: number | string;
+  used_at: number | string | null;
+}
+
+function readConsent(db: Db, tokenHash: string): Promise<ConsentRow | undefined> {
+  return db
+    .selectFrom('consents')
+    .select(['requester_key', 'csrf_binding', 'expires_at', 'used_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** A token bound to a CSRF value (browsers) needs that value; one bound to no CSRF value (API
+ *  clients) needs only the requester. Order: unknown, wrong_requester, used, expired. */
+function classifyConsent(row: ConsentRow | undefined, c: ConsentUse): ConsentOutcome {
+  if (row === undefined) return 'unknown';
+  if (row.requester_key !== c.requesterKey) return 'wrong_requester';
+  if (row.csrf_binding !== null && row.csrf_binding !== c.csrfBinding) return 'wrong_requester';
+  if (row.used_at !== null) return 'used';
+  if (toMs(row.expires_at) <= c.now) return 'expired';
+  return 'ok';
+}
+
+/** Which uniqueness rule of `scans` an insert broke, if any (PostgreSQL names the constraint;
+ *  SQLite names the columns). */
+function conflictOf(err: unknown): ScanConflictError['conflict'] | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const e = err as Error & { code?: unknown; constraint?: unknown };
+  if (e.code === '23505') {
+    switch (e.constraint) {
+      case 'scans_pkey':
+        return 'duplicate_id';
+      case 'scans_code_key':
+        return 'duplicate_code';
+      case 'scans_one_active_per_requester':
+        return 'active_scan';
+      default:
+        return undefined;
+    }
+  }
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) {
+    const columns = /constraint failed: (.+)$/.exec(e.message)?.[1];
+    switch (columns) {
+      case 'scans.id':
+        return 'duplicate_id';
+      case 'scans.code':
+        return 'duplicate_code';
+      case 'scans.requester_key':
+        return 'active_scan';
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}

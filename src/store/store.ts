@@ -1,0 +1,180 @@
+// What the product keeps, named after what the product does. One implementation (kysely-store.ts)
+// serves SQLite and PostgreSQL. Instants are epoch milliseconds here (ISO strings only in the
+// API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
+import type { PortResult, Protocol, Verdict } from '../core/port-state.js';
+
+export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface PlannedPort {
+  port: number;
+  protocol: Protocol;
+}
+
+export interface ScanError {
+  code: string;
+  message: string;
+}
+
+/** A stored port result with its 1-based sequence number (the SSE event id). */
+export type StoredResult = PortResult & { seq: number };
+
+export interface NewScan {
+  /** The secret (≥ 128 bits, base64url), chosen by the caller. */
+  id: string;
+  /** Short human reference; unique. */
+  code: string;
+  /** Derived by the caller from the requester (e.g. a keyed hash); one active scan per key. */
+  requesterKey: string;
+  /** Stored display form of the target address. */
+  address: string;
+  addressHash: string | null;
+  family: 4 | 6;
+  addressClass: string;
+  /** The planned list, in order; no (port, protocol) twice. */
+  ports: readonly PlannedPort[];
+  label: string | null;
+  termsVersion: string;
+  catalogVersion: string;
+  vantage: string;
+  createdAt: number;
+}
+
+/** Consume a consent token in the same transaction as the scan insert (see createScan). */
+export interface ConsentUse {
+  tokenHash: string;
+  requesterKey: string;
+  csrfBinding: string | null;
+  now: number;
+}
+
+export interface ScanRecord {
+  id: string;
+  code: string;
+  requesterKey: string;
+  status: ScanStatus;
+  /** Set when status is `failed` (e.g. `interrupted`, `scanner_unhealthy`), else null. */
+  error: ScanError | null;
+  address: string;
+  addressHash: string | null;
+  family: 4 | 6;
+  addressClass: string;
+  /** null until done. */
+  verdict: Verdict | null;
+  /** Planned port count. */
+  total: number;
+  label: string | null;
+  ports: PlannedPort[];
+  /** Ordered by seq. */
+  results: StoredResult[];
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  termsVersion: string;
+  catalogVersion: string;
+  vantage: string;
+}
+
+export interface FinishScan {
+  status: 'done' | 'failed';
+  verdict: Verdict | null;
+  error?: ScanError;
+  finishedAt: number;
+}
+
+export interface NewConsent {
+  /** Hash of the token (the token itself is never stored). */
+  tokenHash: string;
+  requesterKey: string;
+  /** For browsers: bound to the CSRF cookie. null = bound to the requester only. */
+  csrfBinding: string | null;
+  termsVersion: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** `wrong_requester` also covers a CSRF binding that does not match. Precedence when several
+ *  apply: unknown, wrong_requester, used, expired (a stranger learns nothing about the token). */
+export type ConsentOutcome = 'ok' | 'unknown' | 'used' | 'expired' | 'wrong_requester';
+
+/** createScan with a consent that is not valid: nothing was written. */
+export class ConsentError extends Error {
+  readonly outcome: Exclude<ConsentOutcome, 'ok'>;
+  constructor(outcome: Exclude<ConsentOutcome, 'ok'>) {
+    super(`consent token not usable: ${outcome}`);
+    this.name = 'ConsentError';
+    this.outcome = outcome;
+  }
+}
+
+/** createScan refused by a uniqueness rule: nothing was written (and a consent stays unused).
+ *  `active_scan`: the requester already has a queued or running scan (→ 409 scan_in_progress);
+ *  `duplicate_id` / `duplicate_code`: the caller's generated id or code is taken (retry with new). */
+export class ScanConflictError extends Error {
+  readonly conflict: 'active_scan' | 'duplicate_id' | 'duplicate_code';
+  constructor(conflict: ScanConflictError['conflict'], options?: { cause?: unknown }) {
+    super(`scan not created: ${conflict}`, options);
+    this.name = 'ScanConflictError';
+    this.conflict = conflict;
+  }
+}
+
+/** appendResult for a scan id that does not exist (deleted, or never created). */
+export class UnknownScanError extends Error {
+  constructor() {
+    super('unknown scan');
+    this.name = 'UnknownScanError';
+  }
+}
+
+export interface Store {
+  /** Inserts the scan (status `queued`) and its planned ports atomically. With
+   *  `consumeConsent`, the token is spent in the same transaction (a token is consumed only by
+   *  an accepted scan): an invalid token throws ConsentError and writes nothing; a failed insert
+   *  (ScanConflictError, or any other error) leaves the token unused. */
+  createScan(scan: NewScan, options?: { consumeConsent?: ConsentUse }): Promise<void>;
+  /** queued → running (keeps the first startedAt when already running). false when the scan
+   *  is unknown or already finished: the job must not run it. */
+  markRunning(id: string, startedAt: number): Promise<boolean>;
+  /** Stores one result as it arrives; returns its 1-based seq. Idempotent per (port, protocol):
+   *  a repeat returns the existing seq and changes nothing. Throws UnknownScanError. */
+  appendResult(id: string, result: PortResult): Promise<number>;
+  /** Only from queued/running; a finished scan is never overwritten. true when it changed. */
+  finishScan(id: string, finish: FinishScan): Promise<boolean>;
+  getScan(id: string): Promise<ScanRecord | undefined>;
+  /** Results with seq > afterSeq, by seq (SSE Last-Event-ID resume). */
+  resultsAfter(id: string, afterSeq: number): Promise<StoredResult[]>;
+  /** Removes the scan, its planned ports and results. true when it existed. */
+  deleteScan(id: string): Promise<boolean>;
+  /** The requester's queued or running scan, if any. */
+  activeScanFor(requesterKey: string): Promise<{ id: string } | undefined>;
+  /** queued + running, across all requesters (queue-depth cap). */
+  countActiveScans(): Promise<number>;
+  /** On start: every queued/running scan (left by a crash) becomes failed with this error.
+   *  Returns how many. */
+  failUnfinishedScans(code: string, message: string, now: number): Promise<number>;
+  /** Retention: deletes scans created before cutoff (with their ports and results) and consent
+   *  tokens that expired before cutoff. Returns the number of scans deleted. */
+  deleteScansBefore(cutoff: number): Promise<number>;
+
+  createConsent(consent: NewConsent): Promise<void>;
+  /** Atomic single use: of concurrent consumers exactly one gets 'ok'. A token created with a
+   *  csrfBinding needs that same value; one created with null needs only the requester. */
+  consumeConsent(
+    tokenHash: string,
+    requesterKey: string,
+    csrfBinding: string | null,
+    now: number,
+  ): Promise<ConsentOutcome>;
+  /** Read-only: what consumeConsent would answer now (validation before queueing). */
+  checkConsent(
+    tokenHash: string,
+    requesterKey: string,
+    csrfBinding: string | null,
+    now: number,
+  ): Promise<ConsentOutcome>;
+
+  /** Throws when the database does not answer (/readyz). */
+  ping(): Promise<void>;
+  /** Closes the database connection(s). Idempotent. */
+  close(): Promise<void>;
+}

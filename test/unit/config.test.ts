@@ -1,0 +1,365 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from '../../src/config.js';
+
+const KEY = 'k'.repeat(32);
+/** The minimum a public deployment needs. */
+const PUBLIC = {
+  SELFSCAN_MODE: 'public',
+  SELFSCAN_CANARY: '192.0.2.1:9',
+  SELFSCAN_IP_HMAC_KEY: KEY,
+} as const;
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err;
+  }
+  assert.fail(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+/** Asserts that `env` is refused and that the error names `variable`. */
+function refuses(env: NodeJS.ProcessEnv, variable: string, pattern?: RegExp): ConfigError {
+  const err = configError(env);
+  assert.equal(err.variable, variable, err.message);
+  assert.ok(err.message.includes(variable), err.message);
+  if (pattern) assert.match(err.message, pattern);
+  return err;
+}
+
+function isDeeplyFrozen(value: unknown, path = 'config'): void {
+  if (value === null || typeof value !== 'object') return;
+  assert.ok(Object.isFrozen(value), `${path} is not frozen`);
+  for (const [k, v] of Object.entries(value)) isDeeplyFrozen(v, `${path}.${k}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('local mode', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c, {
+      mode: 'local',
+      host: 'localhost',
+      port: 8080,
+      database: {
+        kind: 'sqlite',
+        url: 'sqlite:./data/selfscan.db',
+        filename: './data/selfscan.db',
+      },
+      trustedProxies: [],
+      policy: { mode: 'local', allowRanges: [] },
+      probe: {
+        timeoutMinMs: 100,
+        timeoutMaxMs: 1500,
+        retries: 1,
+        concurrencyPerTarget: 64,
+        concurrencyMax: 2048,
+      },
+      ipStorage: 'clear',
+      retentionDays: 30,
+      rateLimit: { perAddressPerHour: 20, perNetworkPerHour: 60 },
+      queueMax: 500,
+      scanConcurrency: 32,
+      shutdownTimeoutMs: 20000,
+      operator: { probeSources: [] },
+      termsVersion: '2026-11-28',
+      vantage: 'default',
+      logLevel: 'info',
+      warnings: [],
+    } satisfies Config);
+  });
+
+  it('public mode', () => {
+    const c = loadConfig({ ...PUBLIC });
+    assert.equal(c.mode, 'public');
+    assert.equal(c.host, '::');
+    assert.equal(c.ipStorage, 'hmac');
+    assert.equal(c.ipHmacKey, KEY);
+    assert.deepEqual(c.policy, { mode: 'public', allowRanges: [] });
+    assert.deepEqual(c.probe.canary, { address: '192.0.2.1', port: 9, family: 4 });
+  });
+
+  it('treats empty variables as unset', () => {
+    const env = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, '']));
+    assert.deepEqual(loadConfig(env), loadConfig({}));
+  });
+
+  it('reads process.env when called without arguments', () => {
+    const saved = process.env.SELFSCAN_LOG_LEVEL;
+    process.env.SELFSCAN_LOG_LEVEL = 'not-a-level';
+    try {
+      assert.throws(() => loadConfig(), /SELFSCAN_LOG_LEVEL/);
+    } finally {
+      if (saved === undefined) delete process.env.SELFSCAN_LOG_LEVEL;
+      else process.env.SELFSCAN_LOG_LEVEL = saved;
+    }
+  });
+});
+
+describe('loadConfig values', () => {
+  it('reads every setting', () => {
+    const c = loadConfig({
+      SELFSCAN_MODE: 'public',
+      SELFSCAN_HOST: '0.0.0.0',
+      SELFSCAN_PORT: '0',
+      SELFSCAN_DATABASE_URL: 'postgresql://selfscan:secret@db:5432/selfscan',
+      SELFSCAN_REDIS_URL: 'redis://redis:6379/0',
+      SELFSCAN_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8 ::1',
+      SELFSCAN_ALLOW_RANGES: '10.200.0.0/30',
+      SELFSCAN_PROBE_TIMEOUT_MIN_MS: '250',
+      SELFSCAN_PROBE_TIMEOUT_MAX_MS: '250',
+      SELFSCAN_PROBE_RETRIES: '0',
+      SELFSCAN_CONCURRENCY_PER_TARGET: '8',
+      SELFSCAN_CONCURRENCY_MAX: '100',
+      SELFSCAN_SOURCE_ADDRESS: '::ffff:198.51.100.9',
+      SELFSCAN_CANARY: '[2001:DB8::1]:9',
+      SELFSCAN_IP_STORAGE: 'truncate',
+      SELFSCAN_IP_HMAC_KEY: 'ignored-because-storage-is-truncate',
+      SELFSCAN_RETENTION_DAYS: '7',
+      SELFSCAN_RATE_LIMIT_PER_ADDRESS: '5',
+      SELFSCAN_RATE_LIMIT_PER_NETWORK: '15',
+      SELFSCAN_QUEUE_MAX: '1000',
+      SELFSCAN_SCAN_CONCURRENCY: '4',
+      SELFSCAN_SHUTDOWN_TIMEOUT_MS: '0',
+      SELFSCAN_OPERATOR_NAME: 'Example CSIRT 例',
+      SELFSCAN_OPERATOR_CONTACT: 'https://example.org/contact',
+      SELFSCAN_ABUSE_CONTACT: 'abuse@example.org',
+      SELFSCAN_PROBE_SOURCES: '198.51.100.9, 2001:db8:1::/48',
+      SELFSCAN_TERMS_VERSION: '2027-01-01',
+      SELFSCAN_VANTAGE: 'tokyo-1',
+      SELFSCAN_LOG_LEVEL: 'debug',
+    });
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.port, 0);
+    assert.deepEqual(c.database, {
+      kind: 'postgres',
+      url: 'postgresql://selfscan:secret@db:5432/selfscan',
+    });
+    assert.equal(c.redisUrl, 'redis://redis:6379/0');
+    assert.deepEqual(c.trustedProxies, ['127.0.0.1/32', '10.0.0.0/8', '::1/128']);
+    assert.deepEqual(c.policy, { mode: 'public', allowRanges: ['10.200.0.0/30'] });
+    assert.deepEqual(c.probe, {
+      timeoutMinMs: 250,
+      timeoutMaxMs: 250,
+      retries: 0,
+      concurrencyPerTarget: 8,
+      concurrencyMax: 100,
+      sourceAddress: '198.51.100.9',
+      canary: { address: '2001:db8::1', port: 9, family: 6 },
+    });
+    assert.equal(c.ipStorage, 'truncate');
+    assert.equal('ipHmacKey' in c, false);
+    assert.equal(c.retentionDays, 7);
+    assert.deepEqual(c.rateLimit, { perAddressPerHour: 5, perNetworkPerHour: 15 });
+    assert.equal(c.queueMax, 1000);
+    assert.equal(c.scanConcurrency, 4);
+    assert.equal(c.shutdownTimeoutMs, 0);
+    assert.deepEqual(c.operator, {
+      name: 'Example CSIRT 例',
+      contact: 'https://example.org/contact',
+      abuseContact: 'abuse@example.org',
+      probeSources: ['198.51.100.9', '2001:db8:1::/48'],
+    });
+    assert.equal(c.termsVersion, '2027-01-01');
+    assert.equal(c.vantage, 'tokyo-1');
+    assert.equal(c.logLevel, 'debug');
+  });
+
+  it('accepts the sqlite forms', () => {
+    assert.deepEqual(loadConfig({ SELFSCAN_DATABASE_URL: 'sqlite::memory:' }).database, {
+      kind: 'sqlite',
+      url: 'sqlite::memory:',
+      filename: ':memory:',
+    });
+    assert.deepEqual(
+      loadConfig({ SELFSCAN_DATABASE_URL: 'sqlite:/var/lib/selfscan/db' }).database,
+      {
+        kind: 'sqlite',
+        url: 'sqlite:/var/lib/selfscan/db',
+        filename: '/var/lib/selfscan/db',
+      },
+    );
+    assert.equal(
+      loadConfig({ SELFSCAN_DATABASE_URL: 'postgres://localhost/selfscan' }).database.kind,
+      'postgres',
+    );
+  });
+
+  it('allows hmac storage in local mode when a key is given', () => {
+    const c = loadConfig({ SELFSCAN_IP_STORAGE: 'hmac', SELFSCAN_IP_HMAC_KEY: KEY });
+    assert.equal(c.ipStorage, 'hmac');
+    assert.equal(c.ipHmacKey, KEY);
+  });
+
+  it('allows clear storage in public mode when the operator asks for it', () => {
+    const c = loadConfig({ ...PUBLIC, SELFSCAN_IP_STORAGE: 'clear' });
+    assert.equal(c.ipStorage, 'clear');
+    assert.equal('ipHmacKey' in c, false);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const c = loadConfig({ ...PUBLIC, SELFSCAN_TRUSTED_PROXIES: '127.0.0.1' });
+    isDeeplyFrozen(c);
+    assert.throws(() => {
+      (c as { port: number }).port = 1;
+    }, TypeError);
+    assert.throws(() => {
+      (c.trustedProxies as string[]).push('0.0.0.0/0');
+    }, TypeError);
+    assert.throws(() => {
+      (c.policy.allowRanges as string[]).push('0.0.0.0/0');
+    }, TypeError);
+    assert.throws(() => {
+      (c.probe.canary as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  it('warns about unknown SELFSCAN_* variables, with a suggestion', () => {
+    const c = loadConfig({
+      SELFSCAN_TRUSTED_PROXY: '127.0.0.1',
+      SELFSCAN_TEST_CONCURRENCY: '2',
+      HOME: '/',
+    });
+    assert.deepEqual(c.warnings, [
+      'SELFSCAN_TRUSTED_PROXY is not a selfscan setting and is ignored; did you mean SELFSCAN_TRUSTED_PROXIES?',
+    ]);
+  });
+});
+
+describe('loadConfig errors', () => {
+  const invalid: [variable: string, values: string[], extra?: NodeJS.ProcessEnv][] = [
+    ['SELFSCAN_MODE', ['Public', 'intranet', ' local', 'true']],
+    ['SELFSCAN_HOST', ['not a host', '-bad', 'a..b', 'http://x/']],
+    ['SELFSCAN_PORT', ['65536', '-1', '1.5', '1e3', ' 12', '12 ', 'abc', '0x50', '080', '+80']],
+    [
+      'SELFSCAN_DATABASE_URL',
+      ['sqlite:', 'mysql://localhost/db', './data/selfscan.db', 'postgres:/x', 'postgres://[bad'],
+    ],
+    ['SELFSCAN_REDIS_URL', ['localhost:6379', 'http://redis', 'redis://[bad']],
+    ['SELFSCAN_ALLOW_RANGES', ['true', '1', '10/8', '10.0.0.0/33', 'example.com']],
+    ['SELFSCAN_PROBE_TIMEOUT_MIN_MS', ['0', '1.5', '1e3', ' 12', 'abc']],
+    ['SELFSCAN_PROBE_TIMEOUT_MAX_MS', ['0', '600001', '1e3', 'abc']],
+    ['SELFSCAN_PROBE_RETRIES', ['-1', '11', '1.0', 'one']],
+    ['SELFSCAN_CONCURRENCY_PER_TARGET', ['0', '1.5', 'abc']],
+    ['SELFSCAN_CONCURRENCY_MAX', ['0', '1e3', 'abc']],
+    ['SELFSCAN_SOURCE_ADDRESS', ['localhost', '127.1', 'fe80::1%eth0', '10.0.0.0/8']],
+    [
+      'SELFSCAN_CANARY',
+      [
+        '192.0.2.1',
+        '192.0.2.1:0',
+        '192.0.2.1:65536',
+        '192.0.2.1:09',
+        '2001:db8::1:9',
+        '[2001:db8::1]',
+        'example.com:9',
+        '[fe80::1%eth0]:9',
+        '192.0.2.1:9:9',
+      ],
+    ],
+    ['SELFSCAN_IP_STORAGE', ['plain', 'HMAC', 'hash']],
+    ['SELFSCAN_IP_HMAC_KEY', ['short'], { SELFSCAN_IP_STORAGE: 'hmac' }],
+    ['SELFSCAN_RETENTION_DAYS', ['0', '3651', '1.5', 'forever']],
+    ['SELFSCAN_RATE_LIMIT_PER_ADDRESS', ['0', '1.5', 'lots']],
+    ['SELFSCAN_RATE_LIMIT_PER_NETWORK', ['0', '1e3', ' 60']],
+    ['SELFSCAN_QUEUE_MAX', ['0', '1.5', 'abc']],
+    ['SELFSCAN_SCAN_CONCURRENCY', ['0', '1.5', 'abc']],
+    ['SELFSCAN_SHUTDOWN_TIMEOUT_MS', ['-1', '20s', '1e4']],
+    ['SELFSCAN_OPERATOR_NAME', ['a\nb', 'x'.repeat(201)]],
+    ['SELFSCAN_OPERATOR_CONTACT', ['a\u0000b']],
+    ['SELFSCAN_ABUSE_CONTACT', ['abuse@example.org\r\nX-Injected: 1']],
+    ['SELFSCAN_PROBE_SOURCES', ['scanner.example.org', 'true', '10/8']],
+    ['SELFSCAN_TERMS_VERSION', ['has space', '-x', 'x'.repeat(65)]],
+    ['SELFSCAN_VANTAGE', ['Tokyo', 'a:b', 'x'.repeat(64), '_x']],
+    ['SELFSCAN_LOG_LEVEL', ['verbose', 'INFO']],
+  ];
+
+  for (const [variable, values, extra] of invalid) {
+    it(`${variable}: refuses invalid values`, () => {
+      for (const value of values) refuses({ ...extra, [variable]: value }, variable);
+    });
+  }
+
+  it('every variable of the contract is covered by an invalid-value test', () => {
+    const tested = new Set([
+      ...invalid.map(([v]) => v),
+      'SELFSCAN_TRUSTED_PROXIES', // below
+    ]);
+    assert.deepEqual(
+      CONFIG_VARIABLES.filter((v) => !tested.has(v)),
+      [],
+    );
+  });
+
+  it('SELFSCAN_TRUSTED_PROXIES refuses true, false, hop counts and /0, explaining why', () => {
+    for (const value of ['true', 'TRUE', 'false', '1', '2', '10.0.0.0/8, 2', 'true,127.0.0.1']) {
+      refuses(
+        { SELFSCAN_TRUSTED_PROXIES: value },
+        'SELFSCAN_TRUSTED_PROXIES',
+        /a hop count or true would let any client choose its address/,
+      );
+    }
+    for (const value of ['0.0.0.0/0', '::/0', '127.0.0.1, ::/0']) {
+      refuses({ SELFSCAN_TRUSTED_PROXIES: value }, 'SELFSCAN_TRUSTED_PROXIES', /\/0/);
+    }
+    for (const value of ['10/8', 'loopback', '127.0.0.1:80']) {
+      refuses({ SELFSCAN_TRUSTED_PROXIES: value }, 'SELFSCAN_TRUSTED_PROXIES');
+    }
+  });
+
+  it('public mode without a canary is refused', () => {
+    refuses(
+      { SELFSCAN_MODE: 'public', SELFSCAN_IP_HMAC_KEY: KEY },
+      'SELFSCAN_CANARY',
+      /required in public mode/,
+    );
+  });
+
+  it('hmac storage without a key is refused, in either mode', () => {
+    refuses(
+      { SELFSCAN_MODE: 'public', SELFSCAN_CANARY: '192.0.2.1:9' },
+      'SELFSCAN_IP_HMAC_KEY',
+      /default in public mode.*openssl rand/,
+    );
+    refuses({ SELFSCAN_IP_STORAGE: 'hmac' }, 'SELFSCAN_IP_HMAC_KEY', /required/);
+  });
+
+  it('refuses min > max', () => {
+    refuses(
+      { SELFSCAN_PROBE_TIMEOUT_MIN_MS: '2000', SELFSCAN_PROBE_TIMEOUT_MAX_MS: '1000' },
+      'SELFSCAN_PROBE_TIMEOUT_MAX_MS',
+      /SELFSCAN_PROBE_TIMEOUT_MIN_MS/,
+    );
+    refuses({ SELFSCAN_PROBE_TIMEOUT_MIN_MS: '1501' }, 'SELFSCAN_PROBE_TIMEOUT_MAX_MS');
+    refuses(
+      { SELFSCAN_CONCURRENCY_PER_TARGET: '100', SELFSCAN_CONCURRENCY_MAX: '10' },
+      'SELFSCAN_CONCURRENCY_PER_TARGET',
+      /SELFSCAN_CONCURRENCY_MAX/,
+    );
+  });
+
+  it('reports every problem at once', () => {
+    const err = configError({
+      SELFSCAN_MODE: 'public',
+      SELFSCAN_PORT: 'x',
+      SELFSCAN_LOG_LEVEL: 'loud',
+    });
+    assert.deepEqual(
+      err.problems.map((p) => p.variable),
+      ['SELFSCAN_PORT', 'SELFSCAN_CANARY', 'SELFSCAN_IP_HMAC_KEY', 'SELFSCAN_LOG_LEVEL'],
+    );
+    for (const p of err.problems) assert.ok(err.message.includes(p.message));
+  });
+
+  it('never echoes secrets', () => {
+    const secret = 'hunter2-very-secret';
+    for (const env of [
+      { SELFSCAN_IP_STORAGE: 'hmac', SELFSCAN_IP_HMAC_KEY: secret },
+      { SELFSCAN_DATABASE_URL: `mysql://u:${secret}@h/db` },
+      { SELFSCAN_REDIS_URL: `http://u:${secret}@h` },
+    ]) {
+      assert.ok(!configError(env).message.includes(secret));
+    }
+  });
+});
