@@ -5,7 +5,7 @@ import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from '../config.js';
 import { startService } from './start-service.js';
 
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (err) {
@@ -21,7 +21,10 @@ const service = await startService(config, {
     level: config.logLevel,
     // The scan id in a URL is a secret and addresses are personal data: keep both out of logs.
     serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.replace(/\/(r|scans)\/[^/?]+/, '/$1/:id') }),
+      req: (req: { method: string; url: string }) => ({
+        method: req.method,
+        url: req.url.replace(/\/(r|scans)\/[^/?]+/, '/$1/:id'),
+      }),
     },
   },
 });
@@ -33,4 +36,6 @@ closeWithGrace({ delay: config.shutdownTimeoutMs + 5000 }, async ({ signal, err 
 });
 
 await service.app.listen({ host: config.host, port: config.port });
-service.app.log.info(`selfscan ${config.mode} mode listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
+service.app.log.info(
+  `selfscan ${config.mode} mode listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+);

@@ -18,7 +18,10 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function startService(config: Config, options: { logger?: boolean | object } = {}): Promise<Service> {
+export async function startService(
+  config: Config,
+  options: { logger?: boolean | object } = {},
+): Promise<Service> {
   const database = await openDatabase(config.database.url);
   await migrateToLatest(database.db);
   const store = new KyselyStore(database.db);
@@ -40,10 +43,16 @@ export async function startService(config: Config, options: { logger?: boolean |
         .finishScan(job.scanId, {
           status: 'failed',
           verdict: null,
-          error: { code: 'internal_error', message: 'The diagnosis failed on our side. Please run it again.' },
+          error: {
+            code: 'internal_error',
+            message: 'The diagnosis failed on our side. Please run it again.',
+          },
           finishedAt: Date.now(),
         })
-        .then((changed) => changed && queue.publish(job.scanId, { type: 'end', status: 'failed', verdict: null }))
+        .then(
+          (changed) =>
+            changed && queue.publish(job.scanId, { type: 'end', status: 'failed', verdict: null }),
+        )
         .catch(() => undefined);
     },
   });
@@ -69,13 +78,25 @@ export async function startService(config: Config, options: { logger?: boolean |
     ),
   );
 
-  const app = await buildApp({ config, store, queue, scannerHealth: () => canary.current(), ...(options.logger !== undefined ? { logger: options.logger } : {}) });
-  if (interrupted > 0) app.log.warn({ interrupted }, 'scans left unfinished by the previous run were marked failed (interrupted)');
+  const app = await buildApp({
+    config,
+    store,
+    queue,
+    scannerHealth: () => canary.current(),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  });
+  if (interrupted > 0)
+    app.log.warn(
+      { interrupted },
+      'scans left unfinished by the previous run were marked failed (interrupted)',
+    );
   for (const warning of config.warnings) app.log.warn(warning);
 
   // Retention: results older than SELFSCAN_RETENTION_DAYS are deleted, hourly.
   const purge = () =>
-    store.deleteScansBefore(Date.now() - config.retentionDays * 86_400_000).catch((err) => app.log.error({ err }, 'retention purge failed'));
+    store
+      .deleteScansBefore(Date.now() - config.retentionDays * 86_400_000)
+      .catch((err) => app.log.error({ err }, 'retention purge failed'));
   await purge();
   const retention = setInterval(purge, 3_600_000);
   retention.unref();

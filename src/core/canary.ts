@@ -1,27 +1,36 @@
 // The egress canary (DESIGN.md): an address:port that must NOT answer. If a connect() to it
 // completes, something on the scanner's path (a transparent proxy, an interceptor) answers for
 // every address, so every port would look open: the scanner is unhealthy and must not scan.
-import { probeOnce, type ProbeTarget } from './tcp-probe.js';
+import { type ProbeTarget, probeOnce } from './tcp-probe.js';
 
 export interface Canary extends ProbeTarget {
   port: number;
 }
 
-export type CanaryHealth =
-  | { healthy: true; detail: string }
-  | { healthy: false; detail: string };
+export type CanaryHealth = { healthy: true; detail: string } | { healthy: false; detail: string };
 
-export async function checkCanary(canary: Canary, timeoutMs = 1500, localAddress?: string): Promise<CanaryHealth> {
-  const where = canary.family === 6 ? `[${canary.address}]:${canary.port}` : `${canary.address}:${canary.port}`;
+export async function checkCanary(
+  canary: Canary,
+  timeoutMs = 1500,
+  localAddress?: string,
+): Promise<CanaryHealth> {
+  const where =
+    canary.family === 6 ? `[${canary.address}]:${canary.port}` : `${canary.address}:${canary.port}`;
   const outcome = await probeOnce(canary, canary.port, {
     signal: AbortSignal.timeout(timeoutMs),
     ...(localAddress ? { localAddress } : {}),
   });
   if (outcome.kind === 'answer' && outcome.state === 'open')
-    return { healthy: false, detail: `canary ${where} accepted a connection: something on the path answers for every address` };
+    return {
+      healthy: false,
+      detail: `canary ${where} accepted a connection: something on the path answers for every address`,
+    };
   if (outcome.kind === 'local')
     return { healthy: false, detail: `canary ${where} could not be tested (${outcome.reason})` };
-  return { healthy: true, detail: `canary ${where} did not answer (${outcome.kind === 'silent' ? 'timeout' : outcome.reason})` };
+  return {
+    healthy: true,
+    detail: `canary ${where} did not answer (${outcome.kind === 'silent' ? 'timeout' : outcome.reason})`,
+  };
 }
 
 /** Re-checks the canary periodically; `current()` is what /readyz and the scan API consult. */

@@ -15,7 +15,9 @@ export function checkRoute(
       socket.close();
       resolve(result);
     };
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, code: err.code ?? 'unknown' }));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      done({ ok: false, code: err.code ?? 'unknown' }),
+    );
     const connect = () =>
       socket.connect(9, target.address, (err?: Error) => {
         if (err) done({ ok: false, code: (err as NodeJS.ErrnoException).code ?? 'unknown' });

@@ -110,9 +110,21 @@ export async function* scanTarget(
     } else if (outcome.kind === 'answer') {
       timing.sample(performance.now() - probe.started);
       timing.answeredOnTry(tryNo);
-      decide({ port, protocol: 'tcp', state: outcome.state, reason: outcome.reason, ms: outcome.ms });
+      decide({
+        port,
+        protocol: 'tcp',
+        state: outcome.state,
+        reason: outcome.reason,
+        ms: outcome.ms,
+      });
     } else if (outcome.kind === 'local') {
-      decide({ port, protocol: 'tcp', state: outcome.state, reason: outcome.reason, ms: outcome.ms });
+      decide({
+        port,
+        protocol: 'tcp',
+        state: outcome.state,
+        reason: outcome.reason,
+        ms: outcome.ms,
+      });
     } else if (tryNo < timing.triesForSilentPort()) {
       retryQueue.push({ port, tryNo: tryNo + 1 });
     } else {
@@ -124,7 +136,12 @@ export async function* scanTarget(
 
   const launch = (port: number, tryNo: number) => {
     const id = probeSeq++;
-    const probe: InFlight = { port, tryNo, started: performance.now(), controller: new AbortController() };
+    const probe: InFlight = {
+      port,
+      tryNo,
+      started: performance.now(),
+      controller: new AbortController(),
+    };
     inFlight.set(id, probe);
     void probeOnce(target, port, { signal: probe.controller.signal, localAddress }).then((o) =>
       onOutcome(probe, id, o),
@@ -162,7 +179,13 @@ export async function* scanTarget(
     for (const { port } of retryQueue.splice(0))
       decide({ port, protocol: 'tcp', state: 'error', reason: 'not-tested', ms: 0 });
     while (nextIndex < ports.length)
-      decide({ port: ports[nextIndex++]!, protocol: 'tcp', state: 'error', reason: 'not-tested', ms: 0 });
+      decide({
+        port: ports[nextIndex++]!,
+        protocol: 'tcp',
+        state: 'error',
+        reason: 'not-tested',
+        ms: 0,
+      });
     notify();
   };
   if (opts.signal?.aborted) onCancel();

@@ -87,6 +87,7 @@ export function probeOnce(
  *  equivalent arrives as EHOSTUNREACH). A local refusal (a `prohibit` route) is caught by the
  *  scan's route check before any probe, so on IPv6 an EACCES here is the path's answer. */
 function classifyIpv6Icmp(target: ProbeTarget, code: string | undefined): Classified | undefined {
-  if (target.family === 6 && code === 'EACCES') return { state: 'filtered', reason: 'host-unreachable' };
+  if (target.family === 6 && code === 'EACCES')
+    return { state: 'filtered', reason: 'host-unreachable' };
   return undefined;
 }

@@ -18,8 +18,18 @@ export const ErrorBody = Type.Object(
 
 const AddressClass = Type.Union(
   [
-    'global', 'cgnat', 'private', 'loopback', 'link-local', 'unique-local', 'multicast',
-    'reserved', '6to4', 'teredo', 'nat64', 'unspecified',
+    'global',
+    'cgnat',
+    'private',
+    'loopback',
+    'link-local',
+    'unique-local',
+    'multicast',
+    'reserved',
+    '6to4',
+    'teredo',
+    'nat64',
+    'unspecified',
   ].map((c) => Type.Literal(c)),
 );
 const Family = Type.Union([Type.Literal(4), Type.Literal(6)]);
@@ -43,7 +53,11 @@ export const ConsentResponse = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
 });
 
-export const Preset = Type.Union([Type.Literal('core'), Type.Literal('service'), Type.Literal('all')]);
+export const Preset = Type.Union([
+  Type.Literal('core'),
+  Type.Literal('service'),
+  Type.Literal('all'),
+]);
 
 export const ScanRequest = Type.Object(
   {
@@ -57,7 +71,11 @@ export const ScanRequest = Type.Object(
     ),
     preset: Type.Optional(Preset),
     label: Type.Optional(
-      Type.String({ maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'A note for yourself; no control characters.' }),
+      Type.String({
+        maxLength: 100,
+        pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+        description: 'A note for yourself; no control characters.',
+      }),
     ),
     udp: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
     identify: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
@@ -70,28 +88,43 @@ export type ScanRequest = Static<typeof ScanRequest>;
 export const ScanAccepted = Type.Object({
   id: Type.String({ description: 'The secret that opens the result.' }),
   url: Type.String(),
-  code: Type.String({ description: 'A short reference to read aloud; it does not open the result.' }),
+  code: Type.String({
+    description: 'A short reference to read aloud; it does not open the result.',
+  }),
 });
 
 export const PortResultSchema = Type.Object({
   port: Type.Integer(),
   protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
-  state: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('filtered'), Type.Literal('error')]),
+  state: Type.Union([
+    Type.Literal('open'),
+    Type.Literal('closed'),
+    Type.Literal('filtered'),
+    Type.Literal('error'),
+  ]),
   reason: Type.String(),
   ms: Type.Integer(),
 });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Union([t, Type.Null()]);
 
 export const ScanResponse = Type.Object({
   id: Type.String(),
   code: Type.String(),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('running'),
+    Type.Literal('done'),
+    Type.Literal('failed'),
+  ]),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
   address: Type.String(),
   family: Family,
   class: AddressClass,
-  verdict: Nullable(Type.Union([Type.Literal('exposed'), Type.Literal('incomplete'), Type.Literal('safe')])),
+  verdict: Nullable(
+    Type.Union([Type.Literal('exposed'), Type.Literal('incomplete'), Type.Literal('safe')]),
+  ),
   total: Type.Integer(),
   label: Nullable(Type.String()),
   results: Type.Array(PortResultSchema),
@@ -106,4 +139,6 @@ export type ScanResponse = Static<typeof ScanResponse>;
 
 export const ScanIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-export const ConsentHeaders = Type.Object({ 'selfscan-consent': Type.Optional(Type.String({ maxLength: 200 })) });
+export const ConsentHeaders = Type.Object({
+  'selfscan-consent': Type.Optional(Type.String({ maxLength: 200 })),
+});

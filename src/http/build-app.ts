@@ -49,48 +49,109 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     routerOptions: { maxParamLength: 200 },
     ajv: {
       // Strict API: "22" is not 22, unknown fields are not dropped, no defaults invented.
-      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+        allErrors: false,
+      },
     },
   });
   const routes = collectRoutes(app);
 
   app.setErrorHandler((err, request, reply) => {
-    const validation = (err as { validation?: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[]; validationContext?: string }).validation;
+    const validation = (
+      err as {
+        validation?: {
+          instancePath: string;
+          message?: string;
+          keyword: string;
+          params: Record<string, unknown>;
+        }[];
+        validationContext?: string;
+      }
+    ).validation;
     const mapped = validation
-      ? { status: 400, body: { error: { code: 'invalid_request', message: validationMessage(validation, (err as { validationContext?: string }).validationContext) } } }
+      ? {
+          status: 400,
+          body: {
+            error: {
+              code: 'invalid_request',
+              message: validationMessage(
+                validation,
+                (err as { validationContext?: string }).validationContext,
+              ),
+            },
+          },
+        }
       : toErrorEnvelope(err);
     if (mapped.status >= 500) request.log.error({ err }, 'request failed');
-    if ('retryAfter' in mapped && mapped.retryAfter !== undefined) reply.header('retry-after', String(mapped.retryAfter));
+    if ('retryAfter' in mapped && mapped.retryAfter !== undefined)
+      reply.header('retry-after', String(mapped.retryAfter));
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `Nothing is at ${request.method} ${request.url.split('?')[0]}.` } }),
+    reply
+      .code(404)
+      .send({
+        error: {
+          code: 'not_found',
+          message: `Nothing is at ${request.method} ${request.url.split('?')[0]}.`,
+        },
+      }),
   );
 
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], frameAncestors: ["'none'"], formAction: ["'self'"], upgradeInsecureRequests: null },
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
     },
     hsts: false, // only meaningful over HTTPS; the reverse proxy sets it there
   });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
-      new ApiError('rate_limited', `Too many diagnoses from your connection. Please try again in ${context.after}.`, Math.ceil(context.ttl / 1000)),
+      new ApiError(
+        'rate_limited',
+        `Too many diagnoses from your connection. Please try again in ${context.after}.`,
+        Math.ceil(context.ttl / 1000),
+      ),
   });
   await app.register(sse, { heartbeatInterval: 15_000 });
 
-  const perAddress = app.createRateLimit({ max: config.rateLimit.perAddressPerHour, timeWindow: HOUR_MS, keyGenerator: (r) => `a:${(r as RequestWithKey).rateKey}` });
-  const perNetwork = app.createRateLimit({ max: config.rateLimit.perNetworkPerHour, timeWindow: HOUR_MS, keyGenerator: (r) => `n:${(r as RequestWithKey).rateKey}` });
+  const perAddress = app.createRateLimit({
+    max: config.rateLimit.perAddressPerHour,
+    timeWindow: HOUR_MS,
+    keyGenerator: (r) => `a:${(r as RequestWithKey).rateKey}`,
+  });
+  const perNetwork = app.createRateLimit({
+    max: config.rateLimit.perNetworkPerHour,
+    timeWindow: HOUR_MS,
+    keyGenerator: (r) => `n:${(r as RequestWithKey).rateKey}`,
+  });
   const checkRateLimits = async (request: FastifyRequest, requester: Requester) => {
-    for (const [limiter, keys] of [[perAddress, [requester.key]], [perNetwork, requester.networkKeys]] as const) {
+    for (const [limiter, keys] of [
+      [perAddress, [requester.key]],
+      [perNetwork, requester.networkKeys],
+    ] as const) {
       for (const key of keys) {
         (request as RequestWithKey).rateKey = key;
         const limit = await limiter(request);
         if (!limit.isAllowed && limit.isExceeded) {
           const wait = Math.max(1, limit.ttlInSeconds);
-          throw new ApiError('rate_limited', `Too many diagnoses from your connection. Please try again in ${formatWait(wait)}.`, wait);
+          throw new ApiError(
+            'rate_limited',
+            `Too many diagnoses from your connection. Please try again in ${formatWait(wait)}.`,
+            wait,
+          );
         }
       }
     }
@@ -100,16 +161,22 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     config,
     store: options.store,
     queue: options.queue,
-    scannerHealth: options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
+    scannerHealth:
+      options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     requesterOf: createRequesterResolver(config),
     checkRateLimits,
   };
 
   // Guards for every state-changing request.
   app.addHook('onRequest', async (request) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')
+      return;
     assertSameOrigin(request);
-    if (request.url.startsWith('/api/') && request.headers['content-length'] !== '0' && request.method === 'POST') {
+    if (
+      request.url.startsWith('/api/') &&
+      request.headers['content-length'] !== '0' &&
+      request.method === 'POST'
+    ) {
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/json')
         throw new ApiError('unsupported_media_type', 'Send the request body as application/json.');
@@ -121,7 +188,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (request.url.startsWith('/api/v1/scans') || request.url === '/api/v1/me') {
       const requester = safeRequester(deps, request);
       if (requester?.untrustedProxyHeaders)
-        request.log.warn('proxy headers from a peer that is not a trusted proxy were ignored; the scan targets the peer itself. Configure SELFSCAN_TRUSTED_PROXIES if a reverse proxy is in front.');
+        request.log.warn(
+          'proxy headers from a peer that is not a trusted proxy were ignored; the scan targets the peer itself. Configure SELFSCAN_TRUSTED_PROXIES if a reverse proxy is in front.',
+        );
     }
   });
 
@@ -152,7 +221,8 @@ function assertSameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (origin !== undefined) {
     const own = `${request.protocol}://${request.host}`;
-    if (origin !== own) throw new ApiError('origin_forbidden', 'Requests from other sites are not accepted.');
+    if (origin !== own)
+      throw new ApiError('origin_forbidden', 'Requests from other sites are not accepted.');
   }
 }
 
@@ -162,12 +232,19 @@ function formatWait(seconds: number): string {
 }
 
 function validationMessage(
-  errors: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[],
+  errors: {
+    instancePath: string;
+    message?: string;
+    keyword: string;
+    params: Record<string, unknown>;
+  }[],
   context?: string,
 ): string {
   const e = errors[0];
   if (!e) return 'The request is not valid.';
-  const where = e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\//g, '.') : (context ?? 'body');
+  const where = e.instancePath
+    ? e.instancePath.replace(/^\//, '').replace(/\//g, '.')
+    : (context ?? 'body');
   switch (e.keyword) {
     case 'additionalProperties':
       return `Unknown field "${String(e.params.additionalProperty)}" in the ${context ?? 'body'}.`;

@@ -43,18 +43,33 @@ export interface ErrorEnvelope {
 
 /** Fastify's own error codes, translated into ours with a sentence a person understands. */
 const FASTIFY_ERRORS: Record<string, [ErrorCode, string]> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Send the request body as application/json.'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_request', 'The Content-Length header does not match the body.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    'unsupported_media_type',
+    'Send the request body as application/json.',
+  ],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    'invalid_request',
+    'The Content-Length header does not match the body.',
+  ],
   FST_ERR_CTP_BODY_TOO_LARGE: ['body_too_large', 'The request body is too large.'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_request', 'The request body is empty; send a JSON object.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [
+    'invalid_request',
+    'The request body is empty; send a JSON object.',
+  ],
   FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_request', 'The request body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_TYPE: ['unsupported_media_type', 'The Content-Type header is empty.'],
   FST_ERR_CTP_INVALID_TYPE: ['unsupported_media_type', 'The Content-Type header is not valid.'],
   FST_ERR_BAD_URL: ['invalid_request', 'The URL is not valid.'],
   FST_ERR_ASYNC_CONSTRAINT: ['invalid_request', 'The request could not be routed.'],
   FST_ERR_NOT_FOUND: ['not_found', 'Nothing is here.'],
-  FST_CSRF_INVALID_TOKEN: ['origin_forbidden', 'The form token is missing or not valid. Reload the page and try again.'],
-  FST_CSRF_MISSING_SECRET: ['origin_forbidden', 'The form token is missing. Reload the page and try again.'],
+  FST_CSRF_INVALID_TOKEN: [
+    'origin_forbidden',
+    'The form token is missing or not valid. Reload the page and try again.',
+  ],
+  FST_CSRF_MISSING_SECRET: [
+    'origin_forbidden',
+    'The form token is missing. Reload the page and try again.',
+  ],
 };
 
 interface ErrorLike {
@@ -65,7 +80,11 @@ interface ErrorLike {
 }
 
 /** Maps any thrown error to (status, envelope). 5xx details stay out of the answer. */
-export function toErrorEnvelope(err: unknown): { status: number; body: ErrorEnvelope; retryAfter?: number } {
+export function toErrorEnvelope(err: unknown): {
+  status: number;
+  body: ErrorEnvelope;
+  retryAfter?: number;
+} {
   if (err instanceof ApiError) {
     return {
       status: err.statusCode,

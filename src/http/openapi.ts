@@ -33,22 +33,50 @@ export function buildOpenApi(routes: readonly Collected[], version: string) {
       schema: { type: 'string' },
     }));
     if (url === '/api/v1/scans' && method === 'post')
-      parameters.push({ name: 'Selfscan-Consent', in: 'header', required: true, schema: { type: 'string' } });
+      parameters.push({
+        name: 'Selfscan-Consent',
+        in: 'header',
+        required: true,
+        schema: { type: 'string' },
+      });
     if (url.endsWith('/events'))
-      parameters.push({ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } });
+      parameters.push({
+        name: 'Last-Event-ID',
+        in: 'header',
+        required: false,
+        schema: { type: 'string' },
+      });
     const responses: Record<string, unknown> = {};
-    for (const [status, body] of Object.entries((schema.response ?? {}) as Record<string, unknown>)) {
-      responses[status] = { description: status, content: { 'application/json': { schema: body } } };
+    for (const [status, body] of Object.entries(
+      (schema.response ?? {}) as Record<string, unknown>,
+    )) {
+      responses[status] = {
+        description: status,
+        content: { 'application/json': { schema: body } },
+      };
     }
     if (url.endsWith('/events'))
-      responses['200'] = { description: 'text/event-stream: `result` events (id = seq), then `end`.', content: { 'text/event-stream': { schema: { type: 'string' } } } };
+      responses['200'] = {
+        description: 'text/event-stream: `result` events (id = seq), then `end`.',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+      };
     if (Object.keys(responses).length === 0) responses['200'] = { description: 'OK' };
-    responses.default = { description: 'Error', content: { 'application/json': { schema: ErrorBody } } };
+    responses.default = {
+      description: 'Error',
+      content: { 'application/json': { schema: ErrorBody } },
+    };
     paths[path] ??= {};
     paths[path][method] = {
       summary: schema.summary,
       ...(parameters.length ? { parameters } : {}),
-      ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+      ...(schema.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schema.body } },
+            },
+          }
+        : {}),
       responses,
     };
   }

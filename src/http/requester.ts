@@ -5,7 +5,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.js';
-import { type AddressClass, cidrContains, checkTarget } from '../core/target-policy.js';
+import { type AddressClass, checkTarget, cidrContains } from '../core/target-policy.js';
 import { storedAddress } from '../store/address-storage.js';
 
 export interface Requester {
@@ -26,7 +26,13 @@ export interface Requester {
   untrustedProxyHeaders: boolean;
 }
 
-const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'cf-connecting-ip', 'true-client-ip'];
+const PROXY_HEADERS = [
+  'x-forwarded-for',
+  'forwarded',
+  'x-real-ip',
+  'cf-connecting-ip',
+  'true-client-ip',
+];
 
 export function createRequesterResolver(config: Config) {
   // Without an operator key the process picks one: keys then only match within this process,
@@ -50,7 +56,8 @@ export function createRequesterResolver(config: Config) {
       hash: stored.hash,
       key: keyed(`addr:${check.address}`),
       networkKeys: networksOf(check.address, check.family).map((n) => keyed(`net:${n}`)),
-      untrustedProxyHeaders: !peerTrusted && PROXY_HEADERS.some((h) => request.headers[h] !== undefined),
+      untrustedProxyHeaders:
+        !peerTrusted && PROXY_HEADERS.some((h) => request.headers[h] !== undefined),
     };
   };
 }

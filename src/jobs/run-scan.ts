@@ -17,11 +17,22 @@ export interface RunScanDeps {
   now?: () => number;
 }
 
-export async function runScan(deps: RunScanDeps, job: ScanJob, signal?: AbortSignal): Promise<void> {
+export async function runScan(
+  deps: RunScanDeps,
+  job: ScanJob,
+  signal?: AbortSignal,
+): Promise<void> {
   const { store, publish } = deps;
   const now = deps.now ?? Date.now;
   const fail = async (code: string, message: string) => {
-    if (await store.finishScan(job.scanId, { status: 'failed', verdict: null, error: { code, message }, finishedAt: now() }))
+    if (
+      await store.finishScan(job.scanId, {
+        status: 'failed',
+        verdict: null,
+        error: { code, message },
+        finishedAt: now(),
+      })
+    )
       publish(job.scanId, { type: 'end', status: 'failed', verdict: null });
   };
 
@@ -49,7 +60,11 @@ export async function runScan(deps: RunScanDeps, job: ScanJob, signal?: AbortSig
     if (err instanceof UnknownScanError) return; // the holder deleted the result mid-scan
     throw err;
   }
-  if (signal?.aborted) return fail('interrupted', 'The service stopped before this diagnosis finished. Please run it again.');
+  if (signal?.aborted)
+    return fail(
+      'interrupted',
+      'The service stopped before this diagnosis finished. Please run it again.',
+    );
 
   const finished = await store.getScan(job.scanId);
   if (!finished) return;

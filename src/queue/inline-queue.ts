@@ -1,7 +1,7 @@
 // The in-process queue (one machine, no Redis): a bounded FIFO, a fixed number of scans at once,
 // and an EventEmitter per scan for the live stream.
 import { EventEmitter } from 'node:events';
-import { type ScanEvent, type ScanJob, type ScanQueue, QueueClosedError } from './scan-queue.js';
+import { QueueClosedError, type ScanEvent, type ScanJob, type ScanQueue } from './scan-queue.js';
 
 export type JobRunner = (job: ScanJob, signal: AbortSignal) => Promise<void>;
 
@@ -14,7 +14,10 @@ export interface InlineQueueOptions {
 
 export class InlineQueue implements ScanQueue {
   private readonly waiting: ScanJob[] = [];
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<
+    string,
+    { controller: AbortController; done: Promise<void> }
+  >();
   private readonly events = new EventEmitter();
   private closed = false;
   private runner: JobRunner | undefined;

@@ -16,7 +16,9 @@ it('src/core imports only node builtins, ipaddr.js and itself', () => {
   const offences: string[] = [];
   for (const file of files) {
     const text = readFileSync(join(dir, file), 'utf8');
-    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    for (const m of text.matchAll(
+      /(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    )) {
       const spec = m[1] ?? m[2]!;
       if (spec.startsWith('node:')) continue;
       if (ALLOWED_PACKAGES.has(spec)) continue;

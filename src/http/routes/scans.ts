@@ -4,8 +4,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CATALOG_VERSION, presetPorts } from '../../core/catalog.js';
 import type { PortResult } from '../../core/port-state.js';
 import type { ScanEvent } from '../../queue/scan-queue.js';
-import { ConsentError, type ConsentOutcome, type ScanRecord, ScanConflictError } from '../../store/store.js';
-import { ConsentBody, ConsentResponse, ErrorBody, ScanAccepted, ScanIdParams, ScanRequest, ScanResponse } from '../api-schemas.js';
+import {
+  ConsentError,
+  type ConsentOutcome,
+  ScanConflictError,
+  type ScanRecord,
+} from '../../store/store.js';
+import {
+  ConsentBody,
+  ConsentResponse,
+  ErrorBody,
+  ScanAccepted,
+  ScanIdParams,
+  ScanRequest,
+  ScanResponse,
+} from '../api-schemas.js';
 import type { AppDeps } from '../build-app.js';
 import { ApiError } from '../errors.js';
 import type { Requester } from '../requester.js';
@@ -27,7 +40,8 @@ const CONSENT_MESSAGES: Record<Exclude<ConsentOutcome, 'ok'>, string> = {
   unknown: 'The consent token is not valid. Accept the terms again to get a new one.',
   used: 'This consent token was already used for a diagnosis. Accept the terms again to run another.',
   expired: 'The consent token has expired (it is valid for 10 minutes). Accept the terms again.',
-  wrong_requester: 'This consent token was issued to another connection. Accept the terms again from this one.',
+  wrong_requester:
+    'This consent token was issued to another connection. Accept the terms again from this one.',
 };
 
 export function csrfBindingOf(request: FastifyRequest): string | null {
@@ -48,7 +62,11 @@ export async function issueConsent(deps: AppDeps, request: FastifyRequest, reque
     createdAt: now,
     expiresAt,
   });
-  return { token, termsVersion: deps.config.termsVersion, expiresAt: new Date(expiresAt).toISOString() };
+  return {
+    token,
+    termsVersion: deps.config.termsVersion,
+    expiresAt: new Date(expiresAt).toISOString(),
+  };
 }
 
 export interface StartScanInput {
@@ -59,12 +77,24 @@ export interface StartScanInput {
 }
 
 /** Everything that decides whether a diagnosis starts, shared by the API and the HTML form. */
-export async function startScan(deps: AppDeps, request: FastifyRequest, requester: Requester, input: StartScanInput) {
+export async function startScan(
+  deps: AppDeps,
+  request: FastifyRequest,
+  requester: Requester,
+  input: StartScanInput,
+) {
   const { config, store, queue } = deps;
-  if (!requester.allowed) throw new ApiError('requester_not_allowed', requester.reason ?? 'This address may not be tested here.');
+  if (!requester.allowed)
+    throw new ApiError(
+      'requester_not_allowed',
+      requester.reason ?? 'This address may not be tested here.',
+    );
   const ports = portsOf(deps, input);
   if (!input.consentToken)
-    throw new ApiError('consent_required', 'Accept the terms first: POST /api/v1/consent gives a token for the Selfscan-Consent header.');
+    throw new ApiError(
+      'consent_required',
+      'Accept the terms first: POST /api/v1/consent gives a token for the Selfscan-Consent header.',
+    );
   const tokenHash = hashToken(input.consentToken);
   const csrfBinding = csrfBindingOf(request);
   const now = Date.now();
@@ -73,9 +103,16 @@ export async function startScan(deps: AppDeps, request: FastifyRequest, requeste
 
   const health = deps.scannerHealth();
   if (!health.healthy)
-    throw new ApiError('scanner_unhealthy', 'The scanner failed its self-check, so results could not be trusted. Please try again later.', 60);
+    throw new ApiError(
+      'scanner_unhealthy',
+      'The scanner failed its self-check, so results could not be trusted. Please try again later.',
+      60,
+    );
   if (await store.activeScanFor(requester.key))
-    throw new ApiError('scan_in_progress', 'A diagnosis of your address is already running. Wait for it to finish.');
+    throw new ApiError(
+      'scan_in_progress',
+      'A diagnosis of your address is already running. Wait for it to finish.',
+    );
   await deps.checkRateLimits(request, requester);
   if ((await store.countActiveScans()) >= config.queueMax)
     throw new ApiError('busy', 'The service is busy. Please try again in a minute.', 30);
@@ -104,10 +141,14 @@ export async function startScan(deps: AppDeps, request: FastifyRequest, requeste
       );
       break;
     } catch (err) {
-      if (err instanceof ConsentError) throw new ApiError('consent_invalid', CONSENT_MESSAGES[err.outcome]);
+      if (err instanceof ConsentError)
+        throw new ApiError('consent_invalid', CONSENT_MESSAGES[err.outcome]);
       if (err instanceof ScanConflictError) {
         if (err.conflict === 'active_scan')
-          throw new ApiError('scan_in_progress', 'A diagnosis of your address is already running. Wait for it to finish.');
+          throw new ApiError(
+            'scan_in_progress',
+            'A diagnosis of your address is already running. Wait for it to finish.',
+          );
         if (attempt < 3) {
           id = newId();
           code = newCode();
@@ -118,7 +159,12 @@ export async function startScan(deps: AppDeps, request: FastifyRequest, requeste
     }
   }
   try {
-    await queue.enqueue({ scanId: id, address: requester.address, family: requester.family, ports });
+    await queue.enqueue({
+      scanId: id,
+      address: requester.address,
+      family: requester.family,
+      ports,
+    });
   } catch (err) {
     await store.finishScan(id, {
       status: 'failed',
@@ -127,7 +173,11 @@ export async function startScan(deps: AppDeps, request: FastifyRequest, requeste
       finishedAt: Date.now(),
     });
     request.log.warn({ err }, 'enqueue failed');
-    throw new ApiError('busy', 'The service is busy or shutting down. Please try again in a minute.', 30);
+    throw new ApiError(
+      'busy',
+      'The service is busy or shutting down. Please try again in a minute.',
+      30,
+    );
   }
   return { id, url: `/r/${id}`, code };
 }
@@ -135,12 +185,21 @@ export async function startScan(deps: AppDeps, request: FastifyRequest, requeste
 function portsOf(deps: AppDeps, input: StartScanInput): number[] {
   const local = deps.config.mode === 'local';
   if ((input.ports === undefined) === (input.preset === undefined))
-    throw new ApiError('invalid_request', 'Send exactly one of "ports" (a list of TCP ports) or "preset" ("core", "service" or "all").');
+    throw new ApiError(
+      'invalid_request',
+      'Send exactly one of "ports" (a list of TCP ports) or "preset" ("core", "service" or "all").',
+    );
   if (input.preset === 'all' && !local)
-    throw new ApiError('invalid_request', 'The preset "all" (TCP 1–65535) is available only in local mode; use "service" (TCP 1–1055).');
+    throw new ApiError(
+      'invalid_request',
+      'The preset "all" (TCP 1–65535) is available only in local mode; use "service" (TCP 1–1055).',
+    );
   const ports = input.ports ?? presetPorts(input.preset!);
   if (!local && ports.length > PUBLIC_MAX_PORTS)
-    throw new ApiError('invalid_request', `At most ${PUBLIC_MAX_PORTS} ports can be tested at once here; you sent ${ports.length}.`);
+    throw new ApiError(
+      'invalid_request',
+      `At most ${PUBLIC_MAX_PORTS} ports can be tested at once here; you sent ${ports.length}.`,
+    );
   return ports;
 }
 
@@ -167,23 +226,50 @@ export function scanToJson(deps: AppDeps, scan: ScanRecord) {
   };
 }
 
-const resultJson = (r: PortResult) => ({ port: r.port, protocol: r.protocol, state: r.state, reason: r.reason, ms: r.ms });
+const resultJson = (r: PortResult) => ({
+  port: r.port,
+  protocol: r.protocol,
+  state: r.state,
+  reason: r.reason,
+  ms: r.ms,
+});
 
 async function loadScan(deps: AppDeps, id: string): Promise<ScanRecord> {
   const scan = await deps.store.getScan(id);
-  if (!scan) throw new ApiError('not_found', 'No diagnosis has this link. It may have expired or been deleted.');
+  if (!scan)
+    throw new ApiError(
+      'not_found',
+      'No diagnosis has this link. It may have expired or been deleted.',
+    );
   return scan;
 }
 
 export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 503: ErrorBody };
+  const errors = {
+    400: ErrorBody,
+    403: ErrorBody,
+    404: ErrorBody,
+    409: ErrorBody,
+    429: ErrorBody,
+    503: ErrorBody,
+  };
 
   app.post(
     '/api/v1/consent',
-    { schema: { summary: 'Accept the terms; returns a single-use token (10 minutes).', body: ConsentBody, response: { 200: ConsentResponse, ...errors } } },
+    {
+      schema: {
+        summary: 'Accept the terms; returns a single-use token (10 minutes).',
+        body: ConsentBody,
+        response: { 200: ConsentResponse, ...errors },
+      },
+    },
     async (request) => {
       const requester = deps.requesterOf(request);
-      if (!requester.allowed) throw new ApiError('requester_not_allowed', requester.reason ?? 'This address may not be tested here.');
+      if (!requester.allowed)
+        throw new ApiError(
+          'requester_not_allowed',
+          requester.reason ?? 'This address may not be tested here.',
+        );
       return issueConsent(deps, request, requester);
     },
   );
@@ -217,16 +303,31 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/scans/:id',
-    { schema: { summary: 'A diagnosis and its results.', params: ScanIdParams, response: { 200: ScanResponse, 404: ErrorBody } } },
+    {
+      schema: {
+        summary: 'A diagnosis and its results.',
+        params: ScanIdParams,
+        response: { 200: ScanResponse, 404: ErrorBody },
+      },
+    },
     async (request) => scanToJson(deps, await loadScan(deps, request.params.id)),
   );
 
   app.delete<{ Params: { id: string } }>(
     '/api/v1/scans/:id',
-    { schema: { summary: 'Delete a diagnosis (the holder of the link).', params: ScanIdParams, response: { 404: ErrorBody } } },
+    {
+      schema: {
+        summary: 'Delete a diagnosis (the holder of the link).',
+        params: ScanIdParams,
+        response: { 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
       if (!(await deps.store.deleteScan(request.params.id)))
-        throw new ApiError('not_found', 'No diagnosis has this link. It may have expired or been deleted.');
+        throw new ApiError(
+          'not_found',
+          'No diagnosis has this link. It may have expired or been deleted.',
+        );
       return reply.code(204).send();
     },
   );
@@ -235,7 +336,10 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     '/api/v1/scans/:id/events',
     {
       sse: { kind: 'only', heartbeat: true },
-      schema: { summary: 'Live results (Server-Sent Events); Last-Event-ID resumes.', params: ScanIdParams },
+      schema: {
+        summary: 'Live results (Server-Sent Events); Last-Event-ID resumes.',
+        params: ScanIdParams,
+      },
     } as never,
     async (request, reply) => {
       const scan = await loadScan(deps, request.params.id);
@@ -269,7 +373,11 @@ async function streamScan(deps: AppDeps, reply: FastifyReply, scan: ScanRecord, 
       yield { id: String(r.seq), event: 'result', data: resultJson(r) };
     }
     let current = await deps.store.getScan(scan.id);
-    while (current && (current.status === 'queued' || current.status === 'running') && !clientGone) {
+    while (
+      current &&
+      (current.status === 'queued' || current.status === 'running') &&
+      !clientGone
+    ) {
       if (live.length === 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -296,10 +404,18 @@ async function streamScan(deps: AppDeps, reply: FastifyReply, scan: ScanRecord, 
       }
     }
     if (current && !clientGone)
-      yield { event: 'end', data: { status: current.status, verdict: current.status === 'done' ? current.verdict : null } };
+      yield {
+        event: 'end',
+        data: {
+          status: current.status,
+          verdict: current.status === 'done' ? current.verdict : null,
+        },
+      };
   }
   try {
-    await (reply as unknown as { sse: { send(source: AsyncIterable<unknown>): Promise<void> } }).sse.send(events());
+    await (
+      reply as unknown as { sse: { send(source: AsyncIterable<unknown>): Promise<void> } }
+    ).sse.send(events());
   } finally {
     unsubscribe();
   }

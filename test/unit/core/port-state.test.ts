@@ -27,14 +27,23 @@ describe('classifyConnectError', () => {
     });
   }
   it('never calls the scanner’s own failures safe', () => {
-    for (const code of ['ENETUNREACH', 'EACCES', 'EPERM', 'EMFILE', 'EADDRNOTAVAIL', 'ENOBUFS', 'X']) {
+    for (const code of [
+      'ENETUNREACH',
+      'EACCES',
+      'EPERM',
+      'EMFILE',
+      'EADDRNOTAVAIL',
+      'ENOBUFS',
+      'X',
+    ]) {
       assert.equal(classifyConnectError(code).state, 'error');
     }
   });
 });
 
 describe('verdictOf', () => {
-  const s = (...states: ('open' | 'closed' | 'filtered' | 'error')[]) => states.map((state) => ({ state }));
+  const s = (...states: ('open' | 'closed' | 'filtered' | 'error')[]) =>
+    states.map((state) => ({ state }));
   it('exposed when any port is open, even with errors', () => {
     assert.equal(verdictOf(s('closed', 'open', 'error')), 'exposed');
     assert.equal(verdictOf(s('open')), 'exposed');
