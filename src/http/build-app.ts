@@ -1,10 +1,12 @@
 // The web app: explicit plugin and route registration, one error shape, and the guards every
 // state-changing request passes (origin check, JSON only).
 import cookie from '@fastify/cookie';
+import csrfProtection from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { fastifySSE as sse } from '@fastify/sse';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
@@ -14,7 +16,8 @@ import { buildOpenApi, collectRoutes } from './openapi.js';
 import { createRequesterResolver, type Requester } from './requester.js';
 import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
-import { scanRoutes } from './routes/scans.js';
+import { pageRoutes } from './routes/pages.js';
+import { CSRF_COOKIE, scanRoutes } from './routes/scans.js';
 
 export interface AppDeps {
   config: Config;
@@ -23,7 +26,17 @@ export interface AppDeps {
   scannerHealth: () => CanaryHealth;
   requesterOf: (request: FastifyRequest) => Requester;
   checkRateLimits: (request: FastifyRequest, requester: Requester) => Promise<void>;
+  /** Set by the page routes: errors on HTML routes become friendly pages. */
+  renderErrorPage?: (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
+
+/** JSON routes answer errors in the envelope; everything else is a page for a person. */
+const isJsonRoute = (url: string) =>
+  url.startsWith('/api/') ||
+  url.startsWith('/openapi') ||
+  url.startsWith('/healthz') ||
+  url.startsWith('/readyz') ||
+  url.startsWith('/assets/');
 
 export interface BuildAppOptions {
   config: Config;
@@ -60,6 +73,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const routes = collectRoutes(app);
 
   app.setErrorHandler((err, request, reply) => {
+    if (!isJsonRoute(request.url) && deps.renderErrorPage) {
+      if (toErrorEnvelope(err).status >= 500) request.log.error({ err }, 'request failed');
+      return deps.renderErrorPage(err, request, reply);
+    }
     const validation = (
       err as {
         validation?: {
@@ -91,17 +108,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: 'not_found',
-          message: `Nothing is at ${request.method} ${request.url.split('?')[0]}.`,
-        },
-      }),
+    reply.code(404).send({
+      error: {
+        code: 'not_found',
+        message: `Nothing is at ${request.method} ${request.url.split('?')[0]}.`,
+      },
+    }),
   );
 
   await app.register(cookie);
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await app.register(csrfProtection, {
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true },
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -197,6 +217,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => apiInfoRoutes(scope, deps));
   await app.register(async (scope) => scanRoutes(scope, deps));
+  await app.register(async (scope) => pageRoutes(scope, deps));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
   return app;

@@ -229,6 +229,16 @@ export class KyselyStore implements Store {
     return row === undefined ? undefined : { id: row.id };
   }
 
+  async scanForConsent(tokenHash: string, requesterKey: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('consents')
+      .select('scan_id')
+      .where('token_hash', '=', tokenHash)
+      .where('requester_key', '=', requesterKey)
+      .executeTakeFirst();
+    return row?.scan_id ?? undefined;
+  }
+
   async countActiveScans(): Promise<number> {
     const row = await this.#db
       .selectFrom('scans')

@@ -147,6 +147,8 @@ export interface Store {
   deleteScan(id: string): Promise<boolean>;
   /** The requester's queued or running scan, if any. */
   activeScanFor(requesterKey: string): Promise<{ id: string } | undefined>;
+  /** The scan a used consent token started (a form submitted twice finds its first scan). */
+  scanForConsent(tokenHash: string, requesterKey: string): Promise<string | undefined>;
   /** queued + running, across all requesters (queue-depth cap). */
   countActiveScans(): Promise<number>;
   /** On start: every queued/running scan (left by a crash) becomes failed with this error.

@@ -386,15 +386,22 @@ async function streamScan(deps: AppDeps, reply: FastifyReply, scan: ScanRecord, 
         });
         wake = undefined;
       }
+      // One store read per batch of live events (not one per event: a batch of n events would
+      // read O(n²) rows and block the event loop for seconds on a large scan).
+      let upTo = last;
       for (const event of live.splice(0)) {
-        if (event.type === 'result' && event.seq > last) {
-          for (const r of await deps.store.resultsAfter(scan.id, last)) {
-            if (r.seq > event.seq) break;
-            last = r.seq;
-            yield { id: String(r.seq), event: 'result', data: resultJson(r) };
-          }
+        if (event.type === 'result' && event.seq > upTo) upTo = event.seq;
+      }
+      if (upTo > last) {
+        for (const r of await deps.store.resultsAfter(scan.id, last)) {
+          if (r.seq > upTo) break;
+          last = r.seq;
+          yield { id: String(r.seq), event: 'result', data: resultJson(r) };
         }
       }
+      // While it runs, a cheap indexed check: getScan reads every planned port and result
+      // (131 070 rows for "all"), and re-reading it per batch stalled the event loop for seconds.
+      if ((await deps.store.activeScanFor(scan.requesterKey))?.id === scan.id) continue;
       current = await deps.store.getScan(scan.id);
       if (current && (current.status === 'done' || current.status === 'failed')) {
         for (const r of await deps.store.resultsAfter(scan.id, last)) {

@@ -1,0 +1,318 @@
+// The pages a PC user meets: terms → choose → confirm → result, server-rendered, in Japanese or
+// English, working without JavaScript. The decisions are the API's (startScan, issueConsent):
+// pages only translate forms into them and errors into friendly pages.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import { render } from 'preact-render-to-string';
+import { presetPorts } from '../../core/catalog.js';
+import { buildAssets } from '../../web/assets.js';
+import { LANG_COOKIE, type Lang, MESSAGES, pickLang } from '../../web/i18n/index.js';
+import { ChoosePage } from '../../web/views/choose.js';
+import { ConfirmPage } from '../../web/views/confirm.js';
+import { LandingPage } from '../../web/views/landing.js';
+import type { PageContext } from '../../web/views/layout.js';
+import { ResultPage, type ResultProps } from '../../web/views/result.js';
+import { ErrorPage, PrivacyPage } from '../../web/views/simple-pages.js';
+import type { AppDeps } from '../build-app.js';
+import { ApiError, toErrorEnvelope } from '../errors.js';
+import { CONSENT_TTL_MS, hashToken, issueConsent, startScan } from './scans.js';
+
+export const CONSENT_COOKIE = 'selfscan_consent';
+type PresetChoice = 'core' | 'service' | 'all' | 'custom';
+
+export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const assets = await buildAssets();
+  for (const asset of [assets.css, assets.js, assets.icon]) {
+    app.get(asset.path, { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .type(asset.type)
+        .send(asset.body),
+    );
+  }
+
+  const context = (request: FastifyRequest, reply: FastifyReply): PageContext => {
+    const lang = langOf(request, reply);
+    const url = new URL(request.url, 'http://x');
+    url.searchParams.delete('lang');
+    return {
+      lang,
+      t: MESSAGES[lang],
+      path: url.pathname + url.search,
+      assets: { css: assets.css.path, js: assets.js.path, icon: assets.icon.path },
+      csrfToken: reply.generateCsrf({ secure: request.protocol === 'https' }),
+      operator: deps.config.operator,
+      rateLimitPerHour: deps.config.rateLimit.perAddressPerHour,
+      termsVersion: deps.config.termsVersion,
+      mode: deps.config.mode,
+    };
+  };
+  const page = (reply: FastifyReply, node: VNode, status = 200) =>
+    reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html>${render(node)}`);
+  const cookieOpts = (request: FastifyRequest) => ({
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: request.protocol === 'https',
+  });
+  const csrf = { preHandler: app.csrfProtection };
+
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const ctx = context(request, reply);
+    const me = deps.requesterOf(request);
+    if (me.untrustedProxyHeaders)
+      request.log.warn(
+        'proxy headers from an untrusted peer: the diagnosis will target the peer itself',
+      );
+    return page(
+      reply,
+      <LandingPage
+        ctx={ctx}
+        p={{
+          address: me.display,
+          allowed: me.allowed,
+          ...(me.reason ? { reason: me.reason } : {}),
+          untrustedProxyHeaders: me.untrustedProxyHeaders,
+        }}
+      />,
+    );
+  });
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/accept',
+    { ...csrf, schema: { hide: true } },
+    async (request, reply) => {
+      const me = deps.requesterOf(request);
+      if (request.body?.accept !== 'yes') {
+        const ctx = context(request, reply);
+        return page(
+          reply,
+          <LandingPage
+            ctx={ctx}
+            p={{
+              address: me.display,
+              allowed: me.allowed,
+              untrustedProxyHeaders: me.untrustedProxyHeaders,
+              error: ctx.t.landing.mustAccept,
+            }}
+          />,
+          400,
+        );
+      }
+      if (!me.allowed) throw new ApiError('requester_not_allowed', me.reason ?? '');
+      const consent = await issueConsent(deps, request, me);
+      reply.setCookie(CONSENT_COOKIE, consent.token, {
+        ...cookieOpts(request),
+        maxAge: CONSENT_TTL_MS / 1000,
+      });
+      return reply.redirect('/choose', 303);
+    },
+  );
+
+  app.get<{ Querystring: Record<string, unknown> }>(
+    '/choose',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      if (!request.cookies[CONSENT_COOKIE]) return reply.redirect('/', 303);
+      const ctx = context(request, reply);
+      const choice = parseChoice(request.query);
+      const selected = new Set(
+        choice.preset === 'custom' && choice.ports.length > 0 ? choice.ports : presetPorts('core'),
+      );
+      return page(
+        reply,
+        <ChoosePage
+          ctx={ctx}
+          p={{ selected, preset: request.query.preset ? choice.preset : 'core' }}
+        />,
+      );
+    },
+  );
+
+  app.get<{ Querystring: Record<string, unknown> }>(
+    '/confirm',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      if (!request.cookies[CONSENT_COOKIE]) return reply.redirect('/', 303);
+      const ctx = context(request, reply);
+      const choice = parseChoice(request.query);
+      if (choice.ports.length === 0)
+        return page(
+          reply,
+          <ChoosePage
+            ctx={ctx}
+            p={{ selected: new Set(), preset: 'custom', error: ctx.t.choose.nothingChosen }}
+          />,
+          400,
+        );
+      if (choice.preset === 'all' && deps.config.mode !== 'local')
+        throw new ApiError('invalid_request', ctx.t.errors.invalid);
+      const me = deps.requesterOf(request);
+      return page(
+        reply,
+        <ConfirmPage
+          ctx={ctx}
+          p={{ address: me.display, ports: choice.ports, preset: choice.preset }}
+        />,
+      );
+    },
+  );
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/start',
+    { ...csrf, schema: { hide: true } },
+    async (request, reply) => {
+      const token = request.cookies[CONSENT_COOKIE];
+      const me = deps.requesterOf(request);
+      if (token) {
+        // A reload or a second click sends the same, already used token: show the first scan.
+        const existing = await deps.store.scanForConsent(hashToken(token), me.key);
+        if (existing) return reply.redirect(`/r/${existing}`, 303);
+      }
+      if (!token) return reply.redirect('/', 303);
+      const choice = parseChoice(request.body ?? {});
+      const range = choice.preset === 'service' || choice.preset === 'all';
+      const accepted = await startScan(deps, request, me, {
+        ...(range ? { preset: choice.preset as 'service' | 'all' } : { ports: choice.ports }),
+        consentToken: token,
+      });
+      return reply.redirect(accepted.url, 303);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/r/:id',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const scan = await deps.store.getScan(request.params.id);
+      if (!scan) throw new ApiError('not_found', '');
+      const ctx = context(request, reply);
+      const host = request.host;
+      const props: ResultProps = {
+        id: scan.id,
+        code: scan.code,
+        status: scan.status,
+        ...(scan.error ? { error: scan.error } : {}),
+        verdict: scan.status === 'done' ? scan.verdict : null,
+        address: scan.address,
+        family: scan.family,
+        addressClass: scan.addressClass as ResultProps['addressClass'],
+        total: scan.total,
+        planned: scan.ports.map((x) => x.port),
+        results: scan.results,
+        createdAt: scan.createdAt,
+        startedAt: scan.startedAt,
+        finishedAt: scan.finishedAt,
+        expiresAt: scan.createdAt + deps.config.retentionDays * 86_400_000,
+        termsVersion: scan.termsVersion,
+        catalogVersion: scan.catalogVersion,
+        link: `${request.protocol}://${host}/r/${scan.id}`,
+        now: Date.now(),
+      };
+      return page(reply, <ResultPage ctx={ctx} p={props} />);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/r/:id/delete',
+    { ...csrf, schema: { hide: true } },
+    async (request, reply) => {
+      if (!(await deps.store.deleteScan(request.params.id))) throw new ApiError('not_found', '');
+      const ctx = context(request, reply);
+      return page(
+        reply,
+        <ErrorPage ctx={ctx} title={ctx.t.result.deleted} body={ctx.t.result.deleteNote} />,
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/r/:id/retest',
+    { ...csrf, schema: { hide: true } },
+    async (request, reply) => {
+      const scan = await deps.store.getScan(request.params.id);
+      if (!scan) throw new ApiError('not_found', '');
+      const me = deps.requesterOf(request);
+      // Pressing "Test again" on a result is consent to the same terms for the same ports.
+      const consent = await issueConsent(deps, request, me);
+      const accepted = await startScan(deps, request, me, {
+        ports: scan.ports.map((x) => x.port),
+        consentToken: consent.token,
+      });
+      return reply.redirect(accepted.url, 303);
+    },
+  );
+
+  app.get('/privacy', { schema: { hide: true } }, async (request, reply) =>
+    page(reply, <PrivacyPage ctx={context(request, reply)} />),
+  );
+
+  // Friendly error pages in the user's language for every page route.
+  deps.renderErrorPage = (err, request, reply) => {
+    const ctx = context(request, reply);
+    const { status, body, retryAfter } = toErrorEnvelope(err);
+    const e = ctx.t.errors;
+    const wait =
+      retryAfter !== undefined
+        ? retryAfter >= 90
+          ? e.minutes(Math.ceil(retryAfter / 60))
+          : e.seconds(retryAfter)
+        : e.minutes(1);
+    const [title, text] =
+      status === 404
+        ? [e.notFound, e.notFoundBody]
+        : status === 409
+          ? [e.inProgress, e.inProgressBody]
+          : status === 429
+            ? [e.rateLimited, e.rateLimitedBody(wait)]
+            : status === 503
+              ? [e.busy, body.error.code === 'scanner_unhealthy' ? e.generic : e.busyBody(wait)]
+              : status === 403
+                ? [e.forbidden, body.error.message]
+                : status >= 500
+                  ? [e.title, e.generic]
+                  : [e.invalid, body.error.message];
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    return page(reply, <ErrorPage ctx={ctx} title={title} body={text} />, status);
+  };
+}
+
+function langOf(request: FastifyRequest, reply: FastifyReply): Lang {
+  const query = (request.query as Record<string, unknown> | undefined)?.lang;
+  const body = (request.body as Record<string, unknown> | undefined)?.lang;
+  const lang = pickLang(
+    query ?? body,
+    request.cookies[LANG_COOKIE],
+    request.headers['accept-language'],
+  );
+  if ((query === 'ja' || query === 'en') && request.cookies[LANG_COOKIE] !== query)
+    reply.setCookie(LANG_COOKIE, query, {
+      path: '/',
+      sameSite: 'lax',
+      httpOnly: true,
+      maxAge: 365 * 86400,
+      secure: request.protocol === 'https',
+    });
+  return lang;
+}
+
+/** preset + ports from a query string or a form body; invalid ports are dropped here because
+ *  they can only come from a hand-edited URL, and the confirm page shows exactly what remains. */
+function parseChoice(input: Record<string, unknown>): { preset: PresetChoice; ports: number[] } {
+  const raw = input.preset;
+  const list = ([] as unknown[]).concat(input.ports ?? []);
+  // The core ports are ticked by default: "core" with boxes sent means the boxes as ticked.
+  const preset: PresetChoice =
+    (raw === 'core' && list.length === 0) || raw === 'service' || raw === 'all' ? raw : 'custom';
+  if (preset !== 'custom') return { preset, ports: presetPorts(preset) };
+  const ports = [
+    ...new Set(
+      list.map((x) => Number(x)).filter((n) => Number.isInteger(n) && n >= 1 && n <= 65535),
+    ),
+  ].sort((a, b) => a - b);
+  return { preset, ports: ports.slice(0, 1055) };
+}

@@ -1,0 +1,73 @@
+import { Layout, type PageContext } from './layout.js';
+
+export interface LandingProps {
+  address: string;
+  allowed: boolean;
+  reason?: string;
+  untrustedProxyHeaders: boolean;
+  /** Shown when the form came back without the box ticked. */
+  error?: string;
+}
+
+export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t.landing.title} step="terms">
+      <h1>{t.landing.title}</h1>
+      <p class="lead">{t.landing.lead}</p>
+      <ul class="points">
+        {t.landing.whatWeDo.map((line) => (
+          <li>{line}</li>
+        ))}
+      </ul>
+      <section class="target" aria-labelledby="target-h">
+        <h2 id="target-h">{t.landing.target}</h2>
+        <p class="address" data-testid="target-address">
+          {p.address}
+        </p>
+        <p>{t.landing.targetNote}</p>
+        {p.untrustedProxyHeaders && (
+          <p class="warning" role="note">
+            {t.landing.proxyWarning}
+          </p>
+        )}
+      </section>
+      {!p.allowed ? (
+        <section class="notice error" role="alert">
+          <h2>{t.landing.notAllowedTitle}</h2>
+          <p>{p.reason}</p>
+        </section>
+      ) : (
+        <form method="post" action="/accept" class="card">
+          <h2 id="terms-h">{t.landing.termsTitle}</h2>
+          <ol class="terms" aria-labelledby="terms-h">
+            {t.landing.terms.map((line) => (
+              <li>{line}</li>
+            ))}
+          </ol>
+          <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+          <input type="hidden" name="lang" value={ctx.lang} />
+          {p.error && (
+            <p class="field-error" id="accept-error" role="alert">
+              {p.error}
+            </p>
+          )}
+          <p class="check">
+            <input
+              type="checkbox"
+              id="accept"
+              name="accept"
+              value="yes"
+              required
+              {...(p.error ? { 'aria-describedby': 'accept-error', 'aria-invalid': 'true' } : {})}
+            />
+            <label for="accept">{t.landing.accept}</label>
+          </p>
+          <button type="submit" class="primary">
+            {t.landing.next}
+          </button>
+        </form>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,387 @@
+// The result page (PRODUCT.md "The diagnosis, step by step", 4): the verdict first, open ports
+// first, each with what it is, why it matters and how to close it; then what was tested, the
+// block for the IT department, and the facts about this result. Live while running.
+import { catalogEntryFor } from '../../core/catalog.js';
+import type { Messages, ScanState } from '../i18n/messages.js';
+import { Layout, type PageContext } from './layout.js';
+
+export interface ResultRow {
+  port: number;
+  protocol: 'tcp' | 'udp';
+  state: ScanState;
+  reason: string;
+  ms: number;
+}
+
+export interface ResultProps {
+  id: string;
+  code: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  error?: { code: string; message: string };
+  verdict: 'exposed' | 'incomplete' | 'safe' | null;
+  address: string;
+  family: 4 | 6;
+  addressClass: keyof Messages['result']['addressClass'];
+  total: number;
+  planned: number[];
+  results: ResultRow[];
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  expiresAt: number;
+  termsVersion: string;
+  catalogVersion: string;
+  /** Absolute link to this result, for the IT block. */
+  link: string;
+  now: number;
+}
+
+// Placeholders the browser script replaces in the live texts.
+const DONE = 1_000_001;
+const TOTAL = 1_000_002;
+const SECONDS = 1_000_003;
+
+/** Up to this many planned ports, every row is shown (and filled in live). */
+const ROW_LIMIT = 100;
+const ORDER: Record<ScanState, number> = { open: 0, error: 1, closed: 2, filtered: 3 };
+const ICON: Record<ScanState | 'pending', string> = {
+  open: '⚠',
+  closed: '✓',
+  filtered: '✓',
+  error: '?',
+  pending: '…',
+};
+
+export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
+  const { t } = ctx;
+  const r = t.result;
+  const live = p.status === 'queued' || p.status === 'running';
+  const tone = live ? 'running' : p.status === 'failed' ? 'failed' : (p.verdict ?? 'incomplete');
+  const count = (s: ScanState) => p.results.filter((x) => x.state === s).length;
+  const sorted = [...p.results].sort((a, b) => ORDER[a.state] - ORDER[b.state] || a.port - b.port);
+  const exposed = sorted.filter((x) => x.state === 'open');
+  const errors = sorted.filter((x) => x.state === 'error');
+  const quiet = sorted.filter((x) => x.state === 'closed' || x.state === 'filtered');
+  const elapsed = Math.max(
+    0,
+    Math.round(((p.finishedAt ?? p.now) - (p.startedAt ?? p.createdAt)) / 1000),
+  );
+  const done = p.results.length;
+  const estimate =
+    live && done > 0 ? Math.max(1, Math.round((elapsed / done) * (p.total - done))) : undefined;
+
+  return (
+    <Layout
+      ctx={ctx}
+      title={r.title}
+      step="result"
+      head={
+        live ? (
+          <noscript>
+            <meta http-equiv="refresh" content="2" />
+          </noscript>
+        ) : undefined
+      }
+    >
+      <section
+        class={`verdict verdict-${tone}`}
+        aria-labelledby="verdict-h"
+        data-testid="verdict"
+        data-verdict={tone}
+      >
+        <h1 id="verdict-h">
+          <span class="verdict-icon" aria-hidden="true">
+            {tone === 'safe' ? '✓' : tone === 'exposed' ? '⚠' : tone === 'running' ? '…' : '!'}
+          </span>{' '}
+          {r.headline[tone]}
+        </h1>
+        <p>{r.summary[tone]}</p>
+        {p.status === 'failed' && p.error && (
+          <p>
+            {r.failedReason}: {p.error.message}
+          </p>
+        )}
+        <p class="counts">
+          {r.counts(count('open'), count('closed'), count('filtered'), count('error'))}
+        </p>
+      </section>
+
+      {live && (
+        <section
+          class="progress"
+          aria-labelledby="progress-h"
+          data-scan={p.id}
+          data-total={p.total}
+          data-started={p.startedAt ?? p.createdAt}
+          data-limit={ROW_LIMIT}
+        >
+          <h2 id="progress-h" class="visually-hidden">
+            {r.headline.running}
+          </h2>
+          <progress max={p.total} value={done} aria-labelledby="progress-text" />
+          <p id="progress-text" aria-live="polite" data-template-progress={r.progress(0, p.total)}>
+            {r.progress(done, p.total)}
+          </p>
+          <p class="timing">
+            <span id="elapsed">{r.elapsed(elapsed)}</span>
+            {estimate !== undefined && (
+              <>
+                {' · '}
+                <span id="estimate">{r.estimate(estimate)}</span>
+              </>
+            )}
+          </p>
+          <template
+            id="i18n"
+            data-json={JSON.stringify({
+              state: r.state,
+              progress: r.progress(DONE, TOTAL),
+              elapsed: r.elapsed(SECONDS),
+              estimate: r.estimate(SECONDS),
+            })}
+          />
+        </section>
+      )}
+
+      {exposed.length > 0 && (
+        <section aria-labelledby="open-h">
+          <h2 id="open-h">
+            {r.state.open} ({exposed.length})
+          </h2>
+          {exposed.map((row) => (
+            <PortCard row={row} ctx={ctx} />
+          ))}
+        </section>
+      )}
+
+      {p.total <= ROW_LIMIT ? (
+        <section aria-labelledby="all-h">
+          <h2 id="all-h">{r.title}</h2>
+          <ResultTable ctx={ctx} rows={sortedWithPending(p, sorted)} />
+        </section>
+      ) : (
+        <>
+          {live && <ul id="live-open" class="live-open" aria-live="polite" />}
+          {errors.length > 0 && (
+            <section aria-labelledby="err-h">
+              <h2 id="err-h">
+                {r.state.error} ({errors.length})
+              </h2>
+              <ResultTable ctx={ctx} rows={errors} />
+            </section>
+          )}
+          {quiet.length > 0 && (
+            <details class="quiet">
+              <summary>{r.notExposedList(quiet.length)}</summary>
+              <p>
+                {r.state.closed}:{' '}
+                {ranges(quiet.filter((x) => x.state === 'closed').map((x) => x.port))}
+              </p>
+              <p>
+                {r.state.filtered}:{' '}
+                {ranges(quiet.filter((x) => x.state === 'filtered').map((x) => x.port))}
+              </p>
+            </details>
+          )}
+        </>
+      )}
+
+      <section class="card" aria-labelledby="addr-h">
+        <h2 id="addr-h">{r.addressTitle}</h2>
+        <dl class="facts">
+          <div>
+            <dt>{r.addressTested}</dt>
+            <dd>
+              <span class="address" data-testid="tested-address">
+                {p.address}
+              </span>{' '}
+              ({r.family(p.family)})
+            </dd>
+          </div>
+        </dl>
+        <p>{r.addressClass[p.addressClass]}</p>
+        {p.family === 6 && <p>{r.ipv6Note}</p>}
+      </section>
+
+      <section class="card it" aria-labelledby="it-h">
+        <h2 id="it-h">{r.itTitle}</h2>
+        <p>{r.itLead}</p>
+        <dl class="facts">
+          <div>
+            <dt>{r.code}</dt>
+            <dd class="code" data-testid="result-code">
+              {p.code}
+            </dd>
+          </div>
+          <div>
+            <dt>{r.link}</dt>
+            <dd>
+              <input
+                class="link"
+                type="text"
+                readonly
+                value={p.link}
+                aria-label={r.link}
+                id="result-link"
+              />
+              <button
+                type="button"
+                class="copy"
+                data-copy="result-link"
+                data-copied={r.copied}
+                hidden
+              >
+                {r.copy}
+              </button>
+            </dd>
+          </div>
+        </dl>
+      </section>
+
+      <section class="card meta" aria-labelledby="meta-h">
+        <h2 id="meta-h">{r.metaTitle}</h2>
+        <dl class="facts">
+          <div>
+            <dt>{r.ranAt}</dt>
+            <dd>{formatDate(p.createdAt, ctx.lang)}</dd>
+          </div>
+          <div>
+            <dt>{r.validUntil}</dt>
+            <dd>{formatDate(p.expiresAt, ctx.lang)}</dd>
+          </div>
+        </dl>
+        <p class="hint">{r.versions(p.termsVersion, p.catalogVersion)}</p>
+        <div class="actions">
+          {!live && (
+            <form method="post" action={`/r/${p.id}/retest`} data-once="true">
+              <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+              <button type="submit" class="primary">
+                {r.retest}
+              </button>
+            </form>
+          )}
+          <form method="post" action={`/r/${p.id}/delete`}>
+            <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+            <button type="submit" class="danger">
+              {r.deleteButton}
+            </button>
+          </form>
+        </div>
+        <p class="hint">{r.deleteNote}</p>
+      </section>
+    </Layout>
+  );
+}
+
+function sortedWithPending(
+  p: ResultProps,
+  sorted: ResultRow[],
+): (ResultRow | { port: number; pending: true })[] {
+  const seen = new Set(sorted.map((x) => x.port));
+  return [
+    ...sorted,
+    ...p.planned
+      .filter((port) => !seen.has(port))
+      .map((port) => ({ port, pending: true as const })),
+  ];
+}
+
+function ResultTable({
+  ctx,
+  rows,
+}: {
+  ctx: PageContext;
+  rows: (ResultRow | { port: number; pending: true })[];
+}) {
+  const r = ctx.t.result;
+  return (
+    <div class="table-wrap">
+      <table class="results" id="results-table">
+        <thead>
+          <tr>
+            <th scope="col">{r.port}</th>
+            <th scope="col">{r.service}</th>
+            <th scope="col">{r.status}</th>
+            <th scope="col">{r.detail}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const entry = catalogEntryFor('tcp', row.port);
+            const state = 'pending' in row ? 'pending' : row.state;
+            return (
+              <tr id={`row-${row.port}`} data-port={row.port} data-state={state}>
+                <th scope="row">TCP/{row.port}</th>
+                <td>{entry?.text[ctx.lang].name ?? r.unknownService(row.port)}</td>
+                <td>
+                  <Badge state={state} t={ctx.t} />
+                </td>
+                <td class="detail">{'pending' in row ? '' : r.reason(row.reason, row.ms)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Badge({ state, t }: { state: ScanState | 'pending'; t: Messages }) {
+  return (
+    <span class={`badge state-${state}`}>
+      <span aria-hidden="true">{ICON[state]}</span>{' '}
+      {state === 'pending' ? t.result.pending : t.result.state[state]}
+    </span>
+  );
+}
+
+function PortCard({ row, ctx }: { row: ResultRow; ctx: PageContext }) {
+  const r = ctx.t.result;
+  const entry = catalogEntryFor('tcp', row.port);
+  const text = entry?.text[ctx.lang];
+  return (
+    <article class="port-card" data-testid={`open-${row.port}`}>
+      <h3>
+        <span class="portnum">TCP/{row.port}</span> {text?.name ?? r.unknownService(row.port)}{' '}
+        <Badge state={row.state} t={ctx.t} />
+      </h3>
+      {entry && entry.threats.length > 0 && (
+        <p class="threats">
+          {entry.threats.map((x) => (x.ref ? `${x.name} (${x.ref})` : x.name)).join(' · ')}
+        </p>
+      )}
+      <h4>{r.why}</h4>
+      <p>{text?.why ?? r.unknownWhy}</p>
+      <h4>{r.fix}</h4>
+      <p class="fix">{text?.fix ?? r.unknownFix}</p>
+      <p class="detail">
+        {r.detail}: {r.reason(row.reason, row.ms)}
+      </p>
+    </article>
+  );
+}
+
+/** 1,2,3,5,7,8 → "1–3, 5, 7–8" */
+function ranges(ports: number[]): string {
+  const sorted = [...ports].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}–${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ') || '—';
+}
+
+function formatDate(ms: number, lang: 'ja' | 'en'): string {
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: lang === 'ja' ? 'Asia/Tokyo' : 'UTC',
+    timeZoneName: 'short',
+  }).format(ms);
+}
