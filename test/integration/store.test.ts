@@ -707,6 +707,10 @@ async function contract(t: TestContext, target: Target): Promise<void> {
       .executeTakeFirstOrThrow();
     assert.equal(row.scan_id, s.id);
     assert.equal(Number(row.used_at), T0 + 5);
+    // A form submitted twice finds the scan its token started, only for the same requester.
+    assert.equal(await store.scanForConsent(c.tokenHash, 'rk-alice'), s.id);
+    assert.equal(await store.scanForConsent(c.tokenHash, 'rk-bob'), undefined);
+    assert.equal(await store.scanForConsent('no-such-token', 'rk-alice'), undefined);
 
     // The same token replayed by concurrent requests: exactly one scan is accepted.
     const c2 = newConsent({ requesterKey: 'rk-carol' });
