@@ -3,6 +3,7 @@
 // is reported at once, each naming its variable; secret values are never echoed.
 
 import { isIP } from 'node:net';
+import { DEFAULT_SCAN_OPTIONS } from './core/scan.js';
 import {
   type AddressFamily,
   normalizeAddress,
@@ -375,17 +376,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const trustedProxies = readTrustedProxies(r);
   const allowRanges = r.cidrs('SELFSCAN_ALLOW_RANGES');
 
-  const timeoutMinMs = r.int('SELFSCAN_PROBE_TIMEOUT_MIN_MS', 100, 1, 600_000);
-  const timeoutMaxMs = r.int('SELFSCAN_PROBE_TIMEOUT_MAX_MS', 1500, 1, 600_000);
+  const timeoutMinMs = r.int(
+    'SELFSCAN_PROBE_TIMEOUT_MIN_MS',
+    DEFAULT_SCAN_OPTIONS.timeoutMinMs,
+    1,
+    600_000,
+  );
+  const timeoutMaxMs = r.int(
+    'SELFSCAN_PROBE_TIMEOUT_MAX_MS',
+    DEFAULT_SCAN_OPTIONS.timeoutMaxMs,
+    1,
+    600_000,
+  );
   if (timeoutMinMs !== INVALID && timeoutMaxMs !== INVALID && timeoutMinMs > timeoutMaxMs) {
     r.fail(
       'SELFSCAN_PROBE_TIMEOUT_MAX_MS',
       `(${timeoutMaxMs}) must not be less than SELFSCAN_PROBE_TIMEOUT_MIN_MS (${timeoutMinMs})`,
     );
   }
-  const retries = r.int('SELFSCAN_PROBE_RETRIES', 1, 0, 10);
-  const concurrencyPerTarget = r.int('SELFSCAN_CONCURRENCY_PER_TARGET', 64, 1, 65_535);
-  const concurrencyMax = r.int('SELFSCAN_CONCURRENCY_MAX', 2048, 1, 1_000_000);
+  const retries = r.int('SELFSCAN_PROBE_RETRIES', DEFAULT_SCAN_OPTIONS.retries, 0, 10);
+  const concurrencyPerTarget = r.int(
+    'SELFSCAN_CONCURRENCY_PER_TARGET',
+    DEFAULT_SCAN_OPTIONS.concurrencyPerTarget,
+    1,
+    65_535,
+  );
+  const concurrencyMax = r.int(
+    'SELFSCAN_CONCURRENCY_MAX',
+    DEFAULT_SCAN_OPTIONS.concurrencyMax,
+    1,
+    1_000_000,
+  );
   if (
     concurrencyPerTarget !== INVALID &&
     concurrencyMax !== INVALID &&

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from '../../src/config.js';
+import { DEFAULT_SCAN_OPTIONS } from '../../src/core/scan.js';
 
 const KEY = 'k'.repeat(32);
 /** The minimum a public deployment needs. */
@@ -51,9 +52,9 @@ describe('loadConfig defaults', () => {
       policy: { mode: 'local', allowRanges: [] },
       probe: {
         timeoutMinMs: 100,
-        timeoutMaxMs: 1500,
+        timeoutMaxMs: DEFAULT_SCAN_OPTIONS.timeoutMaxMs,
         retries: 1,
-        concurrencyPerTarget: 64,
+        concurrencyPerTarget: DEFAULT_SCAN_OPTIONS.concurrencyPerTarget,
         concurrencyMax: 2048,
       },
       ipStorage: 'clear',
