@@ -1,0 +1,3 @@
+import { buildCli } from '../cli/main.js';
+
+await buildCli().parseAsync(process.argv);
