@@ -4,7 +4,13 @@ import { processConcurrencyLimiter } from './concurrency-limiter.js';
 import type { PortResult } from './port-state.js';
 import { checkRoute } from './route-check.js';
 import { RttEstimator, type TimingBounds } from './rtt-estimator.js';
-import { type AttemptOutcome, type ProbeTarget, probeOnce } from './tcp-probe.js';
+import {
+  type AttemptOutcome,
+  type ProbeBackend,
+  type ProbeTarget,
+  probeStarter,
+  type RunningProbe,
+} from './tcp-probe.js';
 
 export interface ScanOptions extends TimingBounds {
   /** Probes in flight against one target (home routers' SYN protection is the limit to respect). */
@@ -15,6 +21,8 @@ export interface ScanOptions extends TimingBounds {
   sourceAddress?: string;
   /** Cancels the scan: ports not yet decided come out as `error` / `not-tested`. */
   signal?: AbortSignal;
+  /** How connect() is driven (tcp-probe.ts); the fastest available by default. */
+  backend?: ProbeBackend;
 }
 
 /** The shipped defaults, chosen by measurement (docs/benchmarks.md). */
@@ -32,7 +40,7 @@ interface InFlight {
   port: number;
   tryNo: number;
   started: number;
-  controller: AbortController;
+  probe?: RunningProbe;
 }
 
 export async function* scanTarget(
@@ -54,6 +62,7 @@ export async function* scanTarget(
   }
 
   const limiter = processConcurrencyLimiter(opts.concurrencyMax);
+  const startProbe = probeStarter(opts.backend);
   const timing = new RttEstimator(opts);
   const retryQueue: { port: number; tryNo: number }[] = [];
   const inFlight = new Map<number, InFlight>(); // insertion order = start order
@@ -87,7 +96,7 @@ export async function* scanTarget(
     const timeout = timing.timeoutMs();
     for (const probe of inFlight.values()) {
       if (probe.started + timeout > now) break;
-      probe.controller.abort();
+      probe.probe?.cancel();
     }
     arm();
   };
@@ -136,16 +145,9 @@ export async function* scanTarget(
 
   const launch = (port: number, tryNo: number) => {
     const id = probeSeq++;
-    const probe: InFlight = {
-      port,
-      tryNo,
-      started: performance.now(),
-      controller: new AbortController(),
-    };
+    const probe: InFlight = { port, tryNo, started: performance.now() };
     inFlight.set(id, probe);
-    void probeOnce(target, port, { signal: probe.controller.signal, localAddress }).then((o) =>
-      onOutcome(probe, id, o),
-    );
+    probe.probe = startProbe(target, port, localAddress, (o) => onOutcome(probe, id, o));
   };
 
   // Re-probes go first: they hold the results that are furthest along.
@@ -175,7 +177,7 @@ export async function* scanTarget(
 
   const onCancel = () => {
     cancelled = true;
-    for (const probe of inFlight.values()) probe.controller.abort();
+    for (const probe of [...inFlight.values()]) probe.probe?.cancel();
     for (const { port } of retryQueue.splice(0))
       decide({ port, protocol: 'tcp', state: 'error', reason: 'not-tested', ms: 0 });
     while (nextIndex < ports.length)
@@ -207,7 +209,7 @@ export async function* scanTarget(
     if (timer) clearTimeout(timer);
     if (decided < ports.length) {
       cancelled = true;
-      for (const probe of inFlight.values()) probe.controller.abort();
+      for (const probe of [...inFlight.values()]) probe.probe?.cancel();
     }
   }
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PortResult } from '../../src/core/port-state.js';
 import { DEFAULT_SCAN_OPTIONS, scanAll } from '../../src/core/scan.js';
+import { availableProbeBackends } from '../../src/core/tcp-probe.js';
 import { createLab, type Lab, labSupport, requireLab } from '../helpers/lab.js';
 
 const OPEN = [22, 445, 3389, 8080];
@@ -36,20 +37,22 @@ describe('scan core in the namespace lab', { concurrency: false }, () => {
   after(async () => lab?.close());
 
   for (const family of [4, 6] as const) {
-    it(`IPv${family}: open, closed, dropped and admin-prohibited ports come out exactly right`, async (t) => {
-      if (!requireLab(t) || !lab) return;
-      const address = family === 4 ? lab.targetV4 : lab.targetV6;
-      const results = await scanAll({ address, family }, ALL);
-      assert.equal(results.length, ALL.length, 'one result per port');
-      const got = byPort(results);
-      for (const port of ALL) {
-        const r = got.get(port);
-        assert.ok(r, `result for ${port}`);
-        assert.deepEqual({ state: r.state, reason: r.reason }, expected(port), `port ${port}`);
-        assert.equal(r.protocol, 'tcp');
-        assert.ok(Number.isInteger(r.ms) && r.ms >= 0);
-      }
-    });
+    for (const backend of availableProbeBackends()) {
+      it(`IPv${family} (${backend} backend): open, closed, dropped and admin-prohibited ports come out exactly right`, async (t) => {
+        if (!requireLab(t) || !lab) return;
+        const address = family === 4 ? lab.targetV4 : lab.targetV6;
+        const results = await scanAll({ address, family }, ALL, { backend });
+        assert.equal(results.length, ALL.length, 'one result per port');
+        const got = byPort(results);
+        for (const port of ALL) {
+          const r = got.get(port);
+          assert.ok(r, `result for ${port}`);
+          assert.deepEqual({ state: r.state, reason: r.reason }, expected(port), `port ${port}`);
+          assert.equal(r.protocol, 'tcp');
+          assert.ok(Number.isInteger(r.ms) && r.ms >= 0);
+        }
+      });
+    }
   }
 
   it('a silent target: the core list all dropped ends within two ceilings plus half a second', async (t) => {

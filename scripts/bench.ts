@@ -1,0 +1,515 @@
+// npm run bench [-- --quick] [--json] [--out docs/benchmarks.md] [--cap-min 10]
+//
+// Scans one realistic target in the namespace lab (test/helpers/lab.ts) with selfscan's scanner
+// core, using the shipped DEFAULT_SCAN_OPTIONS, and with `nmap -sT -T4`, over three paths:
+//   clean   veth, no delay, no loss
+//   rtt30   TUN pair through tun-delay, 15 ms each way (30 ms round trip)
+//   loss1   veth with 1 % random loss on every packet, both directions (nft numgen)
+// and three port lists: the core preset, TCP 1–1055 and TCP 1–65535 (--quick skips 1–65535).
+// Both scanners run as separate processes in the same scanner namespace over the same path, and
+// both results are checked port by port against the ground truth the lab configured. Then a worst
+// case: the core list with every port dropped, selfscan alone.
+//
+// Needs root, iproute2, nftables, gcc (tun-delay) and Debian's nmap. Every run is capped
+// (--cap-min, default 10 minutes); a run that hits the cap is reported as a timeout.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { presetPorts } from '../src/core/catalog.js';
+import type { PortState } from '../src/core/port-state.js';
+import { DEFAULT_SCAN_OPTIONS } from '../src/core/scan.js';
+import { createLab, type Lab, labSupport, portRanges } from '../test/helpers/lab.js';
+
+const FALLBACK_CORE = [
+  445, 139, 135, 3389, 5900, 22, 23, 2323, 5555, 7547, 80, 8080, 21, 1433, 3306, 6379, 5000,
+];
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+interface Args {
+  quick: boolean;
+  json: boolean;
+  out?: string;
+  capMs: number;
+  paths: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    quick: false,
+    json: false,
+    capMs: 10 * 60_000,
+    paths: ['clean', 'rtt30', 'loss1'],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') args.quick = true;
+    else if (a === '--json') args.json = true;
+    else if (a === '--out') args.out = argv[++i];
+    else if (a === '--cap-min') args.capMs = Number(argv[++i]) * 60_000;
+    else if (a === '--paths') args.paths = (argv[++i] ?? '').split(',');
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(
+        'usage: npm run bench -- [--quick] [--json] [--out docs/benchmarks.md] [--cap-min 10] [--paths clean,rtt30,loss1]\n',
+      );
+      process.exit(0);
+    } else {
+      throw new Error(`unknown argument ${a}`);
+    }
+  }
+  if (!(args.capMs > 0)) throw new Error('--cap-min must be a positive number');
+  if (args.out === undefined && argv.includes('--out')) throw new Error('--out needs a path');
+  for (const p of args.paths) if (!PATHS[p]) throw new Error(`unknown path ${p}`);
+  return args;
+}
+
+const PATHS: Record<string, { label: string; opts: { delayMs?: number; lossPercent?: number } }> = {
+  clean: { label: 'veth, no delay, no loss', opts: {} },
+  rtt30: { label: '30 ms RTT (tun-delay 15 ms each way)', opts: { delayMs: 15 } },
+  loss1: { label: '1 % loss, every packet, both ways', opts: { lossPercent: 1 } },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Ground truth: deterministic, so every run scans the same target
+
+type Truth = 'open' | 'closed' | 'filtered';
+
+interface Target {
+  open: number[];
+  dropped: number[];
+  rejected: number[];
+  truth(port: number): Truth;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Core ports: a quarter open, a quarter dropped, one rejected, the rest closed. The whole range:
+ *  ~1 % open, ~1 % dropped, ~0.1 % rejected (ICMP admin-prohibited), everything else closed. */
+function buildTarget(core: readonly number[]): Target {
+  const state = new Map<number, Truth | 'rejected'>();
+  core.forEach((p, i) => {
+    if (i % 4 === 0) state.set(p, 'open');
+    else if (i % 4 === 1) state.set(p, 'filtered');
+    else if (i === 2) state.set(p, 'rejected');
+  });
+  const rnd = mulberry32(0x5e1f5ca1);
+  for (let p = 1; p <= 65535; p++) {
+    if (state.has(p) || core.includes(p)) continue;
+    const x = rnd();
+    if (x < 0.01) state.set(p, 'open');
+    else if (x < 0.02) state.set(p, 'filtered');
+    else if (x < 0.021) state.set(p, 'rejected');
+  }
+  const pick = (s: Truth | 'rejected') => [...state].filter(([, v]) => v === s).map(([p]) => p);
+  return {
+    open: pick('open'),
+    dropped: pick('filtered'),
+    rejected: pick('rejected'),
+    truth(port) {
+      const s = state.get(port);
+      if (s === undefined) return 'closed';
+      return s === 'rejected' ? 'filtered' : s;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+interface RunResult {
+  /** Scan wall time in seconds (selfscan: inside the child, without Node/tsx start-up; nmap:
+   *  its own `elapsed`), or undefined when the run failed or hit the cap. */
+  wallS?: number;
+  /** Wall time of the whole child process, seconds. */
+  processS: number;
+  timedOut: boolean;
+  error?: string;
+  correct: number;
+  wrong: number;
+  /** Wrong verdicts by kind, e.g. { 'open→filtered': 3 }. */
+  mistakes: Record<string, number>;
+  states: Record<string, number>;
+}
+
+function score(
+  ports: readonly number[],
+  target: Target,
+  found: Map<number, string>,
+): Pick<RunResult, 'correct' | 'wrong' | 'mistakes' | 'states'> {
+  let correct = 0;
+  const mistakes: Record<string, number> = {};
+  const states: Record<string, number> = {};
+  for (const p of ports) {
+    const got = found.get(p) ?? 'missing';
+    states[got] = (states[got] ?? 0) + 1;
+    const want = target.truth(p);
+    if (got === want) correct++;
+    else {
+      const k = `${want}→${got}`;
+      mistakes[k] = (mistakes[k] ?? 0) + 1;
+    }
+  }
+  return { correct, wrong: ports.length - correct, mistakes, states };
+}
+
+async function runSelfscan(
+  lab: Lab,
+  address: string,
+  ports: readonly number[],
+  target: Target,
+  capMs: number,
+): Promise<RunResult> {
+  const t0 = performance.now();
+  const r = await lab.runScannerChild(
+    { address, family: 4, ports: [...ports] },
+    { timeoutMs: capMs },
+  );
+  const processS = (performance.now() - t0) / 1000;
+  const timedOut = r.code === null && processS * 1000 >= capMs - 1000;
+  if (!r.output) {
+    return {
+      processS,
+      timedOut,
+      error: timedOut ? 'timeout' : `exit ${r.code}: ${r.stderr.trim().slice(0, 300)}`,
+      ...score(ports, target, new Map()),
+    };
+  }
+  const found = new Map<number, PortState>(r.output.results.map((x) => [x.port, x.state]));
+  return {
+    wallS: r.output.wallMs / 1000,
+    processS,
+    timedOut: false,
+    ...score(ports, target, found),
+  };
+}
+
+/** Ports and states from nmap's XML, including the collapsed `extraports` ranges. */
+export function parseNmapXml(xml: string): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const m of xml.matchAll(/<port protocol="tcp" portid="(\d+)"><state state="([^"]+)"/g)) {
+    found.set(Number(m[1]), m[2]!);
+  }
+  for (const block of xml.matchAll(/<extraports state="([^"]+)"[^>]*>([\s\S]*?)<\/extraports>/g)) {
+    const state = block[1]!;
+    for (const r of block[2]!.matchAll(/<extrareasons [^>]*ports="([^"]+)"/g)) {
+      for (const part of r[1]!.split(',')) {
+        const [a, b] = part.split('-').map(Number);
+        for (let p = a!; p <= (b ?? a!); p++) found.set(p, state);
+      }
+    }
+  }
+  return found;
+}
+
+async function runNmap(
+  lab: Lab,
+  address: string,
+  ports: readonly number[],
+  target: Target,
+  capMs: number,
+): Promise<RunResult> {
+  const t0 = performance.now();
+  const r = await lab.execInScanner(
+    [
+      'nmap',
+      '-sT',
+      '-T4',
+      '-n',
+      '-Pn',
+      '-p',
+      portRanges(ports).join(','),
+      '--reason',
+      '-oX',
+      '-',
+      address,
+    ],
+    { timeoutMs: capMs },
+  );
+  const processS = (performance.now() - t0) / 1000;
+  const timedOut = r.code === null;
+  const elapsed = /<finished [^>]*elapsed="([\d.]+)"/.exec(r.stdout);
+  if (r.code !== 0 || !elapsed) {
+    return {
+      processS,
+      timedOut,
+      error: timedOut ? 'timeout' : `exit ${r.code}: ${r.stderr.trim().slice(0, 300)}`,
+      ...score(ports, target, new Map()),
+    };
+  }
+  return {
+    wallS: Number(elapsed[1]),
+    processS,
+    timedOut: false,
+    ...score(ports, target, parseNmapXml(r.stdout)),
+  };
+}
+
+async function icmpRttMs(lab: Lab, address: string): Promise<number | undefined> {
+  const r = await lab.execInScanner(['nmap', '-sn', '-PE', '-n', address, '-oX', '-']);
+  const m = /<times srtt="(\d+)"/.exec(r.stdout);
+  return m ? Number(m[1]) / 1000 : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+interface Row {
+  path: string;
+  list: string;
+  ports: number;
+  selfscan: RunResult;
+  nmap?: RunResult;
+}
+
+function fmtWall(r: RunResult | undefined): string {
+  if (!r) return '—';
+  if (r.timedOut) return 'timeout';
+  if (r.wallS === undefined) return 'failed';
+  return r.wallS.toFixed(2);
+}
+
+function fmtAcc(r: RunResult | undefined, total: number): string {
+  if (!r) return '—';
+  if (r.wallS === undefined) return r.timedOut ? 'timeout' : 'failed';
+  const pct = ((100 * r.correct) / total).toFixed(r.wrong === 0 ? 0 : 3);
+  const detail = Object.entries(r.mistakes)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return r.wrong === 0 ? `${pct} %` : `${pct} % (${detail})`;
+}
+
+function fmtRatio(a: RunResult, b: RunResult | undefined): string {
+  if (a.wallS === undefined || b?.wallS === undefined || b.wallS === 0) return '—';
+  return `${(a.wallS / b.wallS).toFixed(2)}×`;
+}
+
+function table(rows: Row[]): string[][] {
+  return rows.map((r) => [
+    r.path,
+    `${r.list} (${r.ports})`,
+    fmtWall(r.selfscan),
+    fmtWall(r.nmap),
+    fmtRatio(r.selfscan, r.nmap),
+    fmtAcc(r.selfscan, r.ports),
+    fmtAcc(r.nmap, r.ports),
+  ]);
+}
+
+const HEAD = [
+  'path',
+  'list (ports)',
+  'selfscan s',
+  'nmap s',
+  'ratio',
+  'selfscan accuracy',
+  'nmap accuracy',
+];
+
+function textTable(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function mdTable(head: string[], body: string[][]): string {
+  const esc = (s: string) => s.replaceAll('|', '\\|');
+  return [
+    `| ${head.map(esc).join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  const support = labSupport();
+  if (!support.ok) {
+    process.stderr.write(`bench: the namespace lab cannot run here: ${support.why}\n`);
+    process.exit(1);
+  }
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+
+  let core: number[];
+  let coreSource: string;
+  try {
+    core = presetPorts('core');
+    coreSource = "presetPorts('core')";
+  } catch {
+    core = FALLBACK_CORE;
+    coreSource = 'fallback list';
+  }
+  const lists: { name: string; ports: number[] }[] = [
+    { name: 'core', ports: core },
+    { name: '1–1055', ports: Array.from({ length: 1055 }, (_, i) => i + 1) },
+  ];
+  if (!args.quick)
+    lists.push({ name: '1–65535', ports: Array.from({ length: 65535 }, (_, i) => i + 1) });
+
+  const target = buildTarget(core);
+  const defaults = { ...DEFAULT_SCAN_OPTIONS };
+  const machine = {
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    kernel: os.release(),
+    node: process.version,
+    nmap: sh('nmap', ['-V']).split('\n')[0] ?? 'unknown',
+  };
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const date = new Date().toISOString();
+
+  log(`selfscan bench — ${date}`);
+  log(
+    `machine: ${machine.nproc} CPUs (${machine.cpu}), Linux ${machine.kernel}, Node ${machine.node}, ${machine.nmap}`,
+  );
+  log(`DEFAULT_SCAN_OPTIONS: ${JSON.stringify(defaults)}`);
+  log(`core list (${coreSource}, ${core.length} ports): ${core.join(',')}`);
+  log(
+    `target: ${target.open.length} open, ${target.dropped.length} dropped, ${target.rejected.length} rejected (admin-prohibited), the rest closed`,
+  );
+
+  const rows: Row[] = [];
+  const worst: Row[] = [];
+  const rtts: Record<string, number | undefined> = {};
+  for (const pathName of args.paths) {
+    const path = PATHS[pathName]!;
+    log(`\n[${pathName}] building lab: ${path.label}`);
+    const lab = await createLab({ ...path.opts, scannerNamespace: true });
+    try {
+      await lab.listen(target.open);
+      await lab.drop(target.dropped);
+      await lab.reject(target.rejected);
+      rtts[pathName] = await icmpRttMs(lab, lab.targetV4);
+      log(`[${pathName}] ICMP echo RTT ${rtts[pathName]?.toFixed(2) ?? '?'} ms`);
+      for (const list of lists) {
+        log(`[${pathName}] ${list.name}: selfscan…`);
+        const s = await runSelfscan(lab, lab.targetV4, list.ports, target, args.capMs);
+        log(
+          `  selfscan ${fmtWall(s)} s, ${fmtAcc(s, list.ports.length)}${s.error ? ` (${s.error})` : ''}`,
+        );
+        log(`[${pathName}] ${list.name}: nmap…`);
+        const n = await runNmap(lab, lab.targetV4, list.ports, target, args.capMs);
+        log(
+          `  nmap ${fmtWall(n)} s, ${fmtAcc(n, list.ports.length)}${n.error ? ` (${n.error})` : ''}`,
+        );
+        rows.push({
+          path: pathName,
+          list: list.name,
+          ports: list.ports.length,
+          selfscan: s,
+          nmap: n,
+        });
+      }
+      // Worst case: nothing answers at all.
+      await lab.dropAll();
+      const allDropped: Target = { ...target, truth: () => 'filtered' };
+      log(`[${pathName}] worst case: core list, every port dropped…`);
+      const w = await runSelfscan(lab, lab.targetV4, core, allDropped, args.capMs);
+      log(`  selfscan ${fmtWall(w)} s, ${fmtAcc(w, core.length)}`);
+      worst.push({ path: pathName, list: 'core, all dropped', ports: core.length, selfscan: w });
+    } finally {
+      await lab.close();
+    }
+  }
+
+  const body = table(rows);
+  const worstBody = worst.map((r) => [
+    r.path,
+    `${r.list} (${r.ports})`,
+    fmtWall(r.selfscan),
+    fmtAcc(r.selfscan, r.ports),
+  ]);
+  const worstHead = ['path', 'list (ports)', 'selfscan s', 'selfscan accuracy'];
+  const report = {
+    command,
+    date,
+    machine,
+    defaults,
+    coreSource,
+    core,
+    target: {
+      open: target.open.length,
+      dropped: target.dropped.length,
+      rejected: target.rejected.length,
+    },
+    rttMs: rtts,
+    rows,
+    worst,
+  };
+
+  if (args.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    process.stdout.write(`\nDEFAULT_SCAN_OPTIONS ${JSON.stringify(defaults)}\n\n`);
+    process.stdout.write(
+      `${textTable(HEAD, body)}\n\nWorst case (selfscan alone)\n${textTable(worstHead, worstBody)}\n`,
+    );
+  }
+
+  if (args.out) {
+    const section = [
+      '<!-- bench-results:start (written by scripts/bench.ts; edit outside these markers) -->',
+      '## Scanner core against nmap',
+      '',
+      `Command: \`${command}\` — ${date}`,
+      '',
+      `Machine: ${machine.nproc} CPUs (${machine.cpu}), Linux ${machine.kernel}, Node ${machine.node}, ${machine.nmap}.`,
+      '',
+      `selfscan ran with \`DEFAULT_SCAN_OPTIONS\` = \`${JSON.stringify(defaults)}\`; nmap ran as` +
+        ' `nmap -sT -T4 -n -Pn -p <list> --reason -oX -`. Both ran as their own process in the same' +
+        ' scanner network namespace, over the same path, against the same target namespace.' +
+        ' Wall time is the scan itself (selfscan: measured inside its process, without Node start-up;' +
+        ' nmap: its XML `elapsed`). Ratio = selfscan / nmap. Accuracy = ports whose state equals the' +
+        ' ground truth; mistakes are listed as truth→reported.',
+      '',
+      `Target (IPv4, lab addresses in 198.18.0.0/15): ${target.open.length} open ports, ` +
+        `${target.dropped.length} silently dropped (filtered), ${target.rejected.length} rejected with ` +
+        'ICMP admin-prohibited (filtered), every other port closed (RST). The core list ' +
+        `(${coreSource}, ${core.length} ports) is a quarter open, a quarter dropped, one rejected.`,
+      '',
+      `Paths: ${args.paths.map((p) => `**${p}** = ${PATHS[p]!.label} (ICMP RTT ${rtts[p]?.toFixed(2) ?? '?'} ms)`).join('; ')}.`,
+      '',
+      mdTable(HEAD, body),
+      '',
+      'Worst case — nothing answers (every TCP packet dropped), selfscan alone:',
+      '',
+      mdTable(worstHead, worstBody),
+      '<!-- bench-results:end -->',
+    ].join('\n');
+    const start = '<!-- bench-results:start';
+    const end = '<!-- bench-results:end -->';
+    let doc = existsSync(args.out) ? readFileSync(args.out, 'utf8') : '# Benchmarks\n';
+    const i = doc.indexOf(start);
+    const j = doc.indexOf(end);
+    if (i >= 0 && j > i) doc = `${doc.slice(0, i)}${section}${doc.slice(j + end.length)}`;
+    else doc = `${doc.trimEnd()}\n\n${section}\n`;
+    mkdirSync(dirname(args.out), { recursive: true });
+    writeFileSync(args.out, doc);
+    log(`\nwrote ${args.out}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
