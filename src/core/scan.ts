@@ -32,7 +32,7 @@ export const DEFAULT_SCAN_OPTIONS: Readonly<Omit<ScanOptions, 'signal' | 'source
     timeoutMaxMs: 1500,
     retries: 1,
     maxRetries: 10,
-    concurrencyPerTarget: 256,
+    concurrencyPerTarget: 512,
     concurrencyMax: 2048,
   });
 
