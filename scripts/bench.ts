@@ -64,7 +64,8 @@ function parseArgs(argv: string[]): Args {
     }
   }
   if (!(args.capMs > 0)) throw new Error('--cap-min must be a positive number');
-  if (!Number.isInteger(args.runs) || args.runs < 1 || args.runs > 9) throw new Error('--runs takes 1 to 9');
+  if (!Number.isInteger(args.runs) || args.runs < 1 || args.runs > 9)
+    throw new Error('--runs takes 1 to 9');
   if (args.out === undefined && argv.includes('--out')) throw new Error('--out needs a path');
   for (const p of args.paths) if (!PATHS[p]) throw new Error(`unknown path ${p}`);
   return args;
@@ -421,11 +422,15 @@ async function main(): Promise<void> {
         for (let run = 1; run <= args.runs; run++) {
           log(`[${pathName}] ${list.name}: selfscan (run ${run}/${args.runs})…`);
           const s1 = await runSelfscan(lab, lab.targetV4, list.ports, target, args.capMs);
-          log(`  selfscan ${fmtWall(s1)} s, ${fmtAcc(s1, list.ports.length)}${s1.error ? ` (${s1.error})` : ''}`);
+          log(
+            `  selfscan ${fmtWall(s1)} s, ${fmtAcc(s1, list.ports.length)}${s1.error ? ` (${s1.error})` : ''}`,
+          );
           selfRuns.push(s1);
           log(`[${pathName}] ${list.name}: nmap (run ${run}/${args.runs})…`);
           const n1 = await runNmap(lab, lab.targetV4, list.ports, target, args.capMs);
-          log(`  nmap ${fmtWall(n1)} s, ${fmtAcc(n1, list.ports.length)}${n1.error ? ` (${n1.error})` : ''}`);
+          log(
+            `  nmap ${fmtWall(n1)} s, ${fmtAcc(n1, list.ports.length)}${n1.error ? ` (${n1.error})` : ''}`,
+          );
           nmapRuns.push(n1);
         }
         const s = medianRun(selfRuns);
