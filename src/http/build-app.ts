@@ -1,5 +1,7 @@
 // The web app: explicit plugin and route registration, one error shape, and the guards every
 // state-changing request passes (origin check, JSON only).
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
 import csrfProtection from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -60,6 +62,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     connectionTimeout: 60_000,
     requestTimeout: 30_000,
     routerOptions: { maxParamLength: 200 },
+    // Requests Node's parser refuses (headers too large, malformed) get the same envelope.
+    clientErrorHandler,
     ajv: {
       // Strict API: "22" is not 22, unknown fields are not dropped, no defaults invented.
       customOptions: {
@@ -224,6 +228,23 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 }
 
 type RequestWithKey = FastifyRequest & { rateKey?: string };
+
+/** Fastify's default answers a refused request with its own JSON shape; ours is the envelope. */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are too large.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time.']
+        : [400, 'The request could not be read.'];
+  const body = JSON.stringify({ error: { code: 'invalid_request', message } });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
+}
 
 function safeRequester(deps: AppDeps, request: FastifyRequest): Requester | undefined {
   try {

@@ -7,6 +7,7 @@ import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.js';
 import { type AddressClass, checkTarget, cidrContains } from '../core/target-policy.js';
 import { storedAddress } from '../store/address-storage.js';
+import { ApiError } from './errors.js';
 
 export interface Requester {
   /** Full address: the scan target. Held in memory only. */
@@ -41,7 +42,16 @@ export function createRequesterResolver(config: Config) {
   const keyed = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
 
   return function requesterOf(request: FastifyRequest): Requester {
-    const check = checkTarget(request.ip, config.policy);
+    let check: ReturnType<typeof checkTarget>;
+    try {
+      check = checkTarget(request.ip, config.policy);
+    } catch {
+      // Only a trusted proxy can put something other than an IP literal here (X-Forwarded-For).
+      throw new ApiError(
+        'invalid_request',
+        'The proxy in front of this service did not forward a valid client IP address.',
+      );
+    }
     const stored = storedAddress(check.address, config.ipStorage, config.ipHmacKey);
     const peer = request.socket.remoteAddress ?? '';
     const peerTrusted =

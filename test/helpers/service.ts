@@ -9,8 +9,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { type Config, loadConfig } from '../../src/config.js';
 import { type Service, startService } from '../../src/bin/start-service.js';
+import { type Config, loadConfig } from '../../src/config.js';
 
 export interface Response {
   status: number;
@@ -344,7 +344,9 @@ export async function listenOn(address: string, count: number): Promise<Listener
     open,
     close: async () => {
       for (const s of sockets) s.destroy();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      await Promise.all(
+        servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      );
     },
   };
 }
@@ -359,7 +361,9 @@ export async function closedPorts(address: string, count: number, from: number):
     const free = await new Promise<boolean>((resolve) => {
       const server = net.createServer();
       server.once('error', () => resolve(false));
-      server.listen({ host: address, port, exclusive: true }, () => server.close(() => resolve(true)));
+      server.listen({ host: address, port, exclusive: true }, () =>
+        server.close(() => resolve(true)),
+      );
     });
     if (free) ports.push(port);
   }

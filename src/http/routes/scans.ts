@@ -26,6 +26,7 @@ import type { Requester } from '../requester.js';
 export const CONSENT_TTL_MS = 10 * 60 * 1000;
 export const CSRF_COOKIE = 'selfscan_csrf';
 const PUBLIC_MAX_PORTS = 1055;
+const LOCAL_SCAN_BODY_LIMIT = 512 * 1024;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 const newId = () => randomBytes(18).toString('base64url'); // 144 bits
@@ -277,6 +278,9 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   app.post<{ Body: ScanRequest }>(
     '/api/v1/scans',
     {
+      // Local mode allows a list of up to 65 535 ports (about 380 KB of JSON); the app-wide
+      // 16 KiB limit, enough for public mode's 1055, would refuse it.
+      ...(deps.config.mode === 'local' ? { bodyLimit: LOCAL_SCAN_BODY_LIMIT } : {}),
       schema: {
         summary: "Start a diagnosis of the requester's own address.",
         body: ScanRequest,
