@@ -323,13 +323,27 @@ function allowMatcher(ranges: readonly string[]): (address: string) => boolean {
   return m;
 }
 
+/** Classes no connection can come from: an unspecified or multicast "requester" (only a
+ *  forwarded header can say so) would make the scanner probe itself or a group. Never served. */
+const NEVER_A_REQUESTER: ReadonlySet<AddressClass> = new Set(['unspecified', 'multicast']);
+
 /** Decides whether `address` (the requester's own, socket-derived address) may be probed.
- *  local mode: always. public mode: `global` addresses, and any address inside
- *  policy.allowRanges. Throws AddressError when `address` is not a literal IP (fail closed). */
+ *  local mode: any address a connection can come from. public mode: `global` addresses, and any
+ *  address inside policy.allowRanges. Throws AddressError when `address` is not a literal IP
+ *  (fail closed). */
 export function checkTarget(address: string, policy: TargetPolicy): TargetCheck {
   const ip = parseLiteral(address);
   const { address: normalized, family } = render(ip);
   const cls = classifyParsed(ip);
+  if (NEVER_A_REQUESTER.has(cls)) {
+    return {
+      allowed: false,
+      class: cls,
+      family,
+      address: normalized,
+      reason: `${normalized} is ${CLASS_DESCRIPTION[cls]}: no connection comes from it, so it cannot be tested.`,
+    };
+  }
   if (policy.mode === 'local' || cls === 'global' || allowMatcher(policy.allowRanges)(normalized)) {
     return { allowed: true, class: cls, family, address: normalized };
   }

@@ -358,7 +358,8 @@ describe('checkTarget', () => {
       assert.equal(r.class, cls);
       assert.ok(
         !r.allowed &&
-          r.reason.startsWith('This service only tests addresses on the public internet; '),
+          (r.reason.startsWith('This service only tests addresses on the public internet; ') ||
+            r.reason.endsWith('no connection comes from it, so it cannot be tested.')),
         address,
       );
       assert.ok(!r.allowed && r.reason.includes(r.address));
@@ -411,9 +412,14 @@ describe('checkTarget', () => {
     assert.equal(checkTarget('8.8.8.8', policy).allowed, true);
   });
 
-  it('local mode allows every class', () => {
+  it('local mode allows every class a connection can come from', () => {
     for (const [cls, address] of Object.entries(oneOfEach)) {
       const r = checkTarget(address, local);
+      if (cls === 'unspecified' || cls === 'multicast') {
+        assert.equal(r.allowed, false, address);
+        assert.ok('reason' in r && r.reason.includes('cannot be tested'));
+        continue;
+      }
       assert.equal(r.allowed, true, address);
       assert.equal(r.class, cls);
       assert.equal('reason' in r, false);
