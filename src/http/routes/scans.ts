@@ -117,6 +117,12 @@ export async function startScan(
   await deps.checkRateLimits(request, requester);
   if ((await store.countActiveScans()) >= config.queueMax)
     throw new ApiError('busy', 'The service is busy. Please try again in a minute.', 30);
+  // A queue that is shutting down would refuse the job after the consent is spent: ask first.
+  try {
+    await queue.ping();
+  } catch {
+    throw new ApiError('busy', 'The service is restarting. Please try again in a minute.', 30);
+  }
 
   let id = newId();
   let code = newCode();
