@@ -139,6 +139,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
     },
     hsts: false, // only meaningful over HTTPS; the reverse proxy sets it there
+    // Forms need a real Origin for the same-origin check; the secret result link never leaves the site.
+    referrerPolicy: { policy: 'same-origin' },
   });
   await app.register(rateLimit, {
     global: false,

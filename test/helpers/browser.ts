@@ -186,7 +186,9 @@ export async function waitForHeldEnd(page: Page, timeoutMs = 30_000): Promise<vo
 export async function releaseEnd(page: Page): Promise<void> {
   await Promise.all([
     page.waitForEvent('load'),
-    page.evaluate(() => (window as unknown as { __selfscanRelease: () => void }).__selfscanRelease()),
+    page.evaluate(() =>
+      (window as unknown as { __selfscanRelease: () => void }).__selfscanRelease(),
+    ),
   ]);
 }
 
@@ -230,7 +232,10 @@ export function formatViolations(where: string, violations: AxeViolation[]): str
       (v) =>
         `[${where}] ${v.impact ?? '?'} ${v.id}: ${v.help} (${v.helpUrl})\n${v.nodes
           .slice(0, 5)
-          .map((n) => `    ${n.target.join(' ')}  ${n.html.slice(0, 160)}\n      ${n.failureSummary?.replace(/\n/g, '\n      ') ?? ''}`)
+          .map(
+            (n) =>
+              `    ${n.target.join(' ')}  ${n.html.slice(0, 160)}\n      ${n.failureSummary?.replace(/\n/g, '\n      ') ?? ''}`,
+          )
           .join('\n')}`,
     )
     .join('\n');
@@ -244,7 +249,10 @@ export async function saveScreenshot(page: Page, name: string, dir = SCREENSHOT_
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad screenshot name ${name}`);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  // The running clock and caret would make every regeneration differ for nothing.
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+  });
+  // The caret would make every regeneration differ for nothing.
   await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
   return path;
 }
@@ -395,9 +403,9 @@ export async function startServer(host: string, extraEnv: Record<string, string>
     dbFile,
     count,
     scanIds: () =>
-      (db().prepare('select id from scans order by created_at, rowid').all() as { id: string }[]).map(
-        (r) => r.id,
-      ),
+      (
+        db().prepare('select id from scans order by created_at, rowid').all() as { id: string }[]
+      ).map((r) => r.id),
     scanRow: (id) =>
       db().prepare('select status, verdict, code from scans where id = ?').get(id) as
         | { status: string; verdict: string | null; code: string }
@@ -406,7 +414,9 @@ export async function startServer(host: string, extraEnv: Record<string, string>
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         const active = (
-          db().prepare("select count(*) as n from scans where status in ('queued', 'running')").get() as {
+          db()
+            .prepare("select count(*) as n from scans where status in ('queued', 'running')")
+            .get() as {
             n: number;
           }
         ).n;
@@ -435,11 +445,11 @@ export interface E2eEnv {
 }
 
 /** The lab with its ground truth and the server on its scanner address. */
-export async function startE2eEnv(): Promise<E2eEnv> {
+export async function startE2eEnv(serverEnv: Record<string, string> = {}): Promise<E2eEnv> {
   const lab = await createGroundTruthLab();
   let server: E2eServer;
   try {
-    server = await startServer(lab.scannerV4);
+    server = await startServer(lab.scannerV4, serverEnv);
   } catch (err) {
     await lab.close();
     throw err;
@@ -497,7 +507,11 @@ export async function acceptTerms(
 
 /** On the choose page: untick everything, tick `ports`, go on to the confirm page. */
 export async function choosePorts(page: Page, ports: readonly number[]): Promise<void> {
-  for (const box of await page.locator('input[name="ports"]:checked').all()) await box.uncheck();
+  const ticked = await page
+    .locator('input[name="ports"]:checked')
+    .evaluateAll((boxes) => boxes.map((b) => Number((b as HTMLInputElement).value)));
+  for (const port of ticked)
+    if (!ports.includes(port)) await page.locator(`#port-${port}`).uncheck();
   for (const port of ports) await page.locator(`#port-${port}`).check();
   await Promise.all([
     page.waitForURL(/\/confirm\?/),
@@ -573,9 +587,11 @@ export async function diagnose(
 
 /** Rows of the result table: port → data-state, in page order. */
 export async function rowStates(page: Page): Promise<[number, string][]> {
-  return page.locator('#results-table tbody tr').evaluateAll((rows) =>
-    rows.map((r) => [Number(r.getAttribute('data-port')), r.getAttribute('data-state') ?? '']),
-  ) as Promise<[number, string][]>;
+  return page
+    .locator('#results-table tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((r) => [Number(r.getAttribute('data-port')), r.getAttribute('data-state') ?? '']),
+    ) as Promise<[number, string][]>;
 }
 
 /** document scrollWidth (horizontal scrolling exists when it exceeds the viewport). */

@@ -35,10 +35,19 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     const lang = langOf(request, reply);
     const url = new URL(request.url, 'http://x');
     url.searchParams.delete('lang');
+    // A page that answers a POST has no URL of its own (a GET there is a 404): its language
+    // switch leads to the page the form came from.
+    const retest = /^\/r\/([^/]+)\/retest$/.exec(url.pathname);
+    const path =
+      request.method === 'GET' || request.method === 'HEAD'
+        ? url.pathname + url.search
+        : retest
+          ? `/r/${retest[1]}`
+          : '/';
     return {
       lang,
       t: MESSAGES[lang],
-      path: url.pathname + url.search,
+      path,
       assets: { css: assets.css.path, js: assets.js.path, icon: assets.icon.path },
       csrfToken: reply.generateCsrf({ secure: request.protocol === 'https' }),
       operator: deps.config.operator,

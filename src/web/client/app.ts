@@ -13,11 +13,14 @@ interface LiveTexts {
   progress: string;
   elapsed: string;
   estimate: string;
+  /** Detail templates by reason code, and one for any other code. */
+  reasons: Record<string, string>;
+  reason: string;
 }
 
 const ICON = { open: '⚠', closed: '✓', filtered: '✓', error: '?' } as const;
 
-function fill(template: string, values: Record<string, number>): string {
+function fill(template: string, values: Record<string, number | string>): string {
   let out = template;
   for (const [mark, value] of Object.entries(values)) out = out.split(mark).join(String(value));
   return out;
@@ -106,7 +109,11 @@ if (progress && textsElement?.dataset.json) {
         badge.append(icon, ` ${texts.state[r.state]}`);
       }
       const detail = row.querySelector('.detail');
-      if (detail) detail.textContent = `${r.reason} · ${r.ms} ms`;
+      if (detail)
+        detail.textContent = fill(texts.reasons[r.reason] ?? texts.reason, {
+          1000004: r.ms,
+          1000005: r.reason,
+        });
     } else if (liveOpen && r.state === 'open') {
       const item = document.createElement('li');
       item.textContent = `TCP/${r.port} — ${texts.state.open}`;

@@ -39,7 +39,10 @@ export function Layout(props: {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        {/* same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with
+            a form POST, which the same-origin guard must refuse. The secret result link still
+            never leaves the site in a Referer. */}
+        <meta name="referrer" content="same-origin" />
         <title>{`${title} — ${t.siteName}`}</title>
         <link rel="icon" href={ctx.assets.icon} type="image/svg+xml" />
         <link rel="stylesheet" href={ctx.assets.css} />

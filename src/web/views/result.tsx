@@ -40,6 +40,10 @@ export interface ResultProps {
 const DONE = 1_000_001;
 const TOTAL = 1_000_002;
 const SECONDS = 1_000_003;
+const MS = 1_000_004;
+const REASON = 1_000_005;
+/** Reasons with their own words; any other is shown as its code. */
+const REASONS = ['syn-ack', 'refused', 'timeout', 'host-unreachable'] as const;
 
 /** Up to this many planned ports, every row is shown (and filled in live). */
 const ROW_LIMIT = 100;
@@ -109,7 +113,7 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
       {live && (
         <section
           class="progress"
-          aria-labelledby="progress-h"
+          aria-labelledby="progress-text"
           data-scan={p.id}
           data-total={p.total}
           data-started={p.startedAt ?? p.createdAt}
@@ -138,6 +142,8 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
               progress: r.progress(DONE, TOTAL),
               elapsed: r.elapsed(SECONDS),
               estimate: r.estimate(SECONDS),
+              reasons: Object.fromEntries(REASONS.map((x) => [x, r.reason(x, MS)])),
+              reason: r.reason(String(REASON), MS),
             })}
           />
         </section>
@@ -155,19 +161,19 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
       )}
 
       {p.total <= ROW_LIMIT ? (
-        <section aria-labelledby="all-h">
+        <section>
           <h2 id="all-h">{r.title}</h2>
-          <ResultTable ctx={ctx} rows={sortedWithPending(p, sorted)} />
+          <ResultTable ctx={ctx} rows={sortedWithPending(p, sorted)} labelledBy="all-h" />
         </section>
       ) : (
         <>
           {live && <ul id="live-open" class="live-open" aria-live="polite" />}
           {errors.length > 0 && (
-            <section aria-labelledby="err-h">
+            <section>
               <h2 id="err-h">
                 {r.state.error} ({errors.length})
               </h2>
-              <ResultTable ctx={ctx} rows={errors} />
+              <ResultTable ctx={ctx} rows={errors} labelledBy="err-h" />
             </section>
           )}
           {quiet.length > 0 && (
@@ -289,13 +295,18 @@ function sortedWithPending(
 function ResultTable({
   ctx,
   rows,
+  labelledBy,
 }: {
   ctx: PageContext;
   rows: (ResultRow | { port: number; pending: true })[];
+  /** The heading that names the table's region. */
+  labelledBy: string;
 }) {
   const r = ctx.t.result;
   return (
-    <div class="table-wrap">
+    // A narrow screen may scroll the table sideways: a named, focusable region can be scrolled
+    // with the keyboard (WCAG 2.1.1; axe scrollable-region-focusable).
+    <section class="table-wrap" aria-labelledby={labelledBy} tabindex={0}>
       <table class="results" id="results-table">
         <thead>
           <tr>
@@ -322,7 +333,7 @@ function ResultTable({
           })}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
