@@ -1,6 +1,7 @@
 // The API's shapes, once: TypeBox schemas that Fastify validates with (strict: no coercion, no
 // dropped fields), that /openapi.json publishes, and whose Static types the CLI uses.
 import { type Static, Type } from 'typebox';
+import { ADDRESS_CLASSES } from '../core/target-policy.js';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -16,22 +17,7 @@ export const ErrorBody = Type.Object(
   { $id: 'Error', description: 'Every error answer, whatever the status.' },
 );
 
-const AddressClass = Type.Union(
-  [
-    'global',
-    'cgnat',
-    'private',
-    'loopback',
-    'link-local',
-    'unique-local',
-    'multicast',
-    'reserved',
-    '6to4',
-    'teredo',
-    'nat64',
-    'unspecified',
-  ].map((c) => Type.Literal(c)),
-);
+const AddressClass = Type.Union(ADDRESS_CLASSES.map((c) => Type.Literal(c)));
 const Family = Type.Union([Type.Literal(4), Type.Literal(6)]);
 
 export const MeResponse = Type.Object({
