@@ -45,6 +45,29 @@ describe('tcp probe backends', () => {
       assert.equal('reason' in local && local.reason, 'local-EADDRNOTAVAIL');
     });
 
+    it(`${backend}: probes leave from the configured source address`, async () => {
+      const seen: string[] = [];
+      const server2 = net.createServer((sock) => {
+        seen.push(sock.remoteAddress ?? '');
+        sock.on('error', () => {});
+      });
+      await new Promise<void>((resolve) => server2.listen(0, '127.0.0.5', resolve));
+      const port = (server2.address() as net.AddressInfo).port;
+      try {
+        const outcome = await probeOnce({ address: '127.0.0.5', family: 4 }, port, {
+          signal: AbortSignal.timeout(2000),
+          backend,
+          localAddress: '127.0.0.3',
+        });
+        assert.equal('state' in outcome && outcome.state, 'open');
+        for (let i = 0; i < 50 && seen.length === 0; i++)
+          await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(seen, ['127.0.0.3']);
+      } finally {
+        server2.close();
+      }
+    });
+
     it(`${backend}: an aborted attempt is silent and leaves no socket behind`, async () => {
       const controller = new AbortController();
       controller.abort();
