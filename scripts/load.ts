@@ -759,7 +759,7 @@ async function main(): Promise<number> {
         `load driver CPU ${summary.driverCpuS} s (this process: clients + loopback listeners); load average at the end ${loadAverage.join(' ')} on ${os.cpus().length} CPUs`,
         `scans lost: ${lost} (accepted, never done); rows still queued/running in the database: ${stuck}`,
         `failed: ${count('failed')}, refused (no 202): ${count('refused')}, client errors: ${count('error')}`,
-        `mismatches against ground truth: ${portMismatches} in ${mismatched.length} scans`,
+        `port states differing from ground truth: ${portMismatches} (in ${mismatched.length} of ${done.length} scans)`,
         `database: ${JSON.stringify(byStatus)}; server exit after SIGTERM: ${code}`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
