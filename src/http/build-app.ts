@@ -58,7 +58,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     bodyLimit: BODY_LIMIT,
     logger: options.logger ?? false,
-    disableRequestLogging: false,
     connectionTimeout: 60_000,
     requestTimeout: 30_000,
     routerOptions: { maxParamLength: 200 },
