@@ -75,12 +75,15 @@ describe('scan core in the namespace lab', { concurrency: false }, () => {
     }
   });
 
-  it('no route from the scanner → error (local-ENETUNREACH), never filtered', async (t) => {
-    if (!requireLab(t) || !lab) return;
-    const address = await lab.noRouteV4();
-    const results = await scanAll({ address, family: 4 }, [22, 445]);
-    for (const r of results) assert.deepEqual([r.state, r.reason], ['error', 'local-ENETUNREACH']);
-  });
+  for (const family of [4, 6] as const) {
+    it(`IPv${family}: no route from the scanner → error (local-ENETUNREACH), never filtered`, async (t) => {
+      if (!requireLab(t) || !lab) return;
+      const address = family === 4 ? await lab.noRouteV4() : await lab.routeFailure('throw', 6);
+      const results = await scanAll({ address, family }, [22, 445]);
+      for (const r of results)
+        assert.deepEqual([r.state, r.reason], ['error', 'local-ENETUNREACH']);
+    });
+  }
 
   it('a prohibit route on the scanner side → error, on both families', async (t) => {
     if (!requireLab(t) || !lab) return;
@@ -102,61 +105,70 @@ describe('scanner resource faults (scanner in its own namespace)', { concurrency
   });
   after(async () => lab?.close());
 
-  it('EMFILE (no file descriptors left) → error (local-EMFILE), never filtered', async (t) => {
-    if (!requireLab(t) || !lab) return;
-    const run = await lab.runScannerChild({
-      address: lab.targetV4,
-      family: 4,
-      ports: [...OPEN, ...CLOSED],
-      exhaustFds: true,
-    });
-    assert.ok(run.output, `child failed: ${run.stderr}`);
-    assert.equal(run.output.results.length, OPEN.length + CLOSED.length);
-    for (const r of run.output.results)
-      assert.deepEqual([r.state, r.reason], ['error', 'local-EMFILE'], `port ${r.port}`);
-  });
+  for (const family of [4, 6] as const) {
+    const target = () => (family === 4 ? lab!.targetV4 : lab!.targetV6);
 
-  it('EADDRNOTAVAIL (ephemeral ports exhausted) → error (local-EADDRNOTAVAIL)', async (t) => {
-    if (!requireLab(t) || !lab) return;
-    await lab.sysctlScanner('net.ipv4.ip_local_port_range', '40000 40000');
-    try {
-      // The one ephemeral port is taken by a held connection to 445: another connection to the
-      // same address and port has no 4-tuple left. Other ports can still reuse it.
+    it(`IPv${family}: EMFILE (no file descriptors left) → error (local-EMFILE), never filtered`, async (t) => {
+      if (!requireLab(t) || !lab) return;
       const run = await lab.runScannerChild({
-        address: lab.targetV4,
-        family: 4,
-        ports: [445, 23],
-        holdConnection: { port: 445 },
+        address: target(),
+        family,
+        ports: [...OPEN, ...CLOSED],
+        exhaustFds: true,
       });
       assert.ok(run.output, `child failed: ${run.stderr}`);
-      assert.equal(run.output.held, 'connected');
-      const got = byPort(run.output.results);
-      assert.deepEqual(
-        [got.get(445)?.state, got.get(445)?.reason],
-        ['error', 'local-EADDRNOTAVAIL'],
-      );
-      assert.deepEqual([got.get(23)?.state, got.get(23)?.reason], ['closed', 'refused']);
-    } finally {
-      await lab.sysctlScanner('net.ipv4.ip_local_port_range', '32768 60999');
-    }
-  });
+      assert.equal(run.output.results.length, OPEN.length + CLOSED.length);
+      for (const r of run.output.results)
+        assert.deepEqual([r.state, r.reason], ['error', 'local-EMFILE'], `port ${r.port}`);
+    });
 
-  it('a loopback self-connect (local = remote address and port) → closed, not open', async (t) => {
-    if (!requireLab(t) || !lab) return;
-    // With one ephemeral port P, connect(127.0.0.1:P) binds P and meets itself (TCP simultaneous
-    // open): the handshake "completes" although nothing listens.
-    await lab.sysctlScanner('net.ipv4.ip_local_port_range', '40001 40001');
-    try {
-      const run = await lab.runScannerChild({ address: '127.0.0.1', family: 4, ports: [40001] });
-      assert.ok(run.output, `child failed: ${run.stderr}`);
-      assert.deepEqual(
-        run.output.results.map((r) => [r.port, r.state, r.reason]),
-        [[40001, 'closed', 'refused']],
-      );
-    } finally {
-      await lab.sysctlScanner('net.ipv4.ip_local_port_range', '32768 60999');
-    }
-  });
+    it(`IPv${family}: EADDRNOTAVAIL (ephemeral ports exhausted) → error (local-EADDRNOTAVAIL)`, async (t) => {
+      if (!requireLab(t) || !lab) return;
+      // net.ipv4.ip_local_port_range governs IPv6 sockets too.
+      await lab.sysctlScanner('net.ipv4.ip_local_port_range', '40000 40000');
+      try {
+        // The one ephemeral port is taken by a held connection to 445: another connection to the
+        // same address and port has no 4-tuple left. Other ports can still reuse it.
+        const run = await lab.runScannerChild({
+          address: target(),
+          family,
+          ports: [445, 23],
+          holdConnection: { port: 445 },
+        });
+        assert.ok(run.output, `child failed: ${run.stderr}`);
+        assert.equal(run.output.held, 'connected');
+        const got = byPort(run.output.results);
+        assert.deepEqual(
+          [got.get(445)?.state, got.get(445)?.reason],
+          ['error', 'local-EADDRNOTAVAIL'],
+        );
+        assert.deepEqual([got.get(23)?.state, got.get(23)?.reason], ['closed', 'refused']);
+      } finally {
+        await lab.sysctlScanner('net.ipv4.ip_local_port_range', '32768 60999');
+      }
+    });
+
+    it(`IPv${family}: a loopback self-connect (local = remote address and port) → closed, not open`, async (t) => {
+      if (!requireLab(t) || !lab) return;
+      // With one ephemeral port P, connect(loopback:P) binds P and meets itself (TCP simultaneous
+      // open): the handshake "completes" although nothing listens.
+      await lab.sysctlScanner('net.ipv4.ip_local_port_range', '40001 40001');
+      try {
+        const run = await lab.runScannerChild({
+          address: family === 4 ? '127.0.0.1' : '::1',
+          family,
+          ports: [40001],
+        });
+        assert.ok(run.output, `child failed: ${run.stderr}`);
+        assert.deepEqual(
+          run.output.results.map((r) => [r.port, r.state, r.reason]),
+          [[40001, 'closed', 'refused']],
+        );
+      } finally {
+        await lab.sysctlScanner('net.ipv4.ip_local_port_range', '32768 60999');
+      }
+    });
+  }
 });
 
 describe('accuracy under loss', { concurrency: false }, () => {
