@@ -6,7 +6,7 @@ import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import { presetPorts } from '../../core/catalog.js';
 import { buildAssets } from '../../web/assets.js';
-import { LANG_COOKIE, type Lang, MESSAGES, pickLang } from '../../web/i18n/index.js';
+import { LANG_COOKIE, type Lang, MESSAGES, type Messages, pickLang } from '../../web/i18n/index.js';
 import { ChoosePage } from '../../web/views/choose.js';
 import { ConfirmPage } from '../../web/views/confirm.js';
 import { LandingPage } from '../../web/views/landing.js';
@@ -84,7 +84,7 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         p={{
           address: me.display,
           allowed: me.allowed,
-          ...(me.reason ? { reason: me.reason } : {}),
+          addressClass: me.class,
           untrustedProxyHeaders: me.untrustedProxyHeaders,
         }}
       />,
@@ -279,15 +279,23 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
           : status === 429
             ? [e.rateLimited, e.rateLimitedBody(wait)]
             : status === 503
-              ? [e.busy, body.error.code === 'scanner_unhealthy' ? e.generic : e.busyBody(wait)]
+              ? body.error.code === 'scanner_unhealthy'
+                ? [e.busy, e.forbiddenBody.unhealthy]
+                : [e.busy, e.busyBody(wait)]
               : status === 403
-                ? [e.forbidden, body.error.message]
+                ? [e.forbidden, forbiddenBody(e, body.error.code)]
                 : status >= 500
                   ? [e.title, e.generic]
-                  : [e.invalid, body.error.message];
+                  : [e.invalid, e.invalidBody];
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return page(reply, <ErrorPage ctx={ctx} title={title} body={text} />, status);
   };
+}
+
+function forbiddenBody(e: Messages['errors'], code: string): string {
+  if (code === 'consent_required' || code === 'consent_invalid') return e.forbiddenBody.consent;
+  if (code === 'requester_not_allowed') return e.forbiddenBody.notAllowed;
+  return e.forbiddenBody.origin;
 }
 
 function langOf(request: FastifyRequest, reply: FastifyReply): Lang {

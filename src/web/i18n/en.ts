@@ -38,6 +38,8 @@ export const en = {
     proxyWarning:
       'Your request passed through a proxy this service does not trust, so the test will target the address we see — probably the proxy, not your computer.',
     notAllowedTitle: 'This address cannot be tested here',
+    notAllowedBody:
+      'This service tests only connections that come from a global (public internet) address. Yours is:',
     termsTitle: 'Terms of use',
     terms: [
       'You may test only a connection that you use and are allowed to test (your own computer, or one your organisation asked you to test).',
@@ -184,7 +186,17 @@ export const en = {
     busy: 'The service is busy',
     busyBody: (w) => `Too many people are testing right now. Please try again in ${w}.`,
     forbidden: 'This request was not accepted',
+    forbiddenBody: {
+      consent:
+        'Your agreement to the terms has expired or was already used. Please start again from the first page.',
+      origin: 'The form has expired or was sent from another site. Reload the page and try again.',
+      notAllowed:
+        'This service tests only connections that come from a global (public internet) address.',
+      unhealthy:
+        'The scanner failed its self-check, so its results could not be trusted. Please try again later.',
+    },
     invalid: 'The request was not valid',
+    invalidBody: 'Some of the choices sent were not valid. Please go back and choose again.',
     generic: 'Something went wrong on our side. Please try again later.',
     backHome: 'Back to the start',
     seconds: (n) => (n === 1 ? '1 second' : `${n} seconds`),

@@ -32,6 +32,7 @@ export interface Messages {
     targetNote: string;
     proxyWarning: string;
     notAllowedTitle: string;
+    notAllowedBody: string;
     termsTitle: string;
     terms: string[];
     accept: string;
@@ -127,7 +128,15 @@ export interface Messages {
     busy: string;
     busyBody: (wait: string) => string;
     forbidden: string;
+    /** 403 bodies by error code, so that no English API sentence reaches a Japanese page. */
+    forbiddenBody: {
+      consent: string;
+      origin: string;
+      notAllowed: string;
+      unhealthy: string;
+    };
     invalid: string;
+    invalidBody: string;
     generic: string;
     backHome: string;
     seconds: (n: number) => string;

@@ -3,7 +3,7 @@ import { Layout, type PageContext } from './layout.js';
 export interface LandingProps {
   address: string;
   allowed: boolean;
-  reason?: string;
+  addressClass?: keyof PageContext['t']['result']['addressClass'];
   untrustedProxyHeaders: boolean;
   /** Shown when the form came back without the box ticked. */
   error?: string;
@@ -35,7 +35,10 @@ export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
       {!p.allowed ? (
         <section class="notice error" role="alert">
           <h2>{t.landing.notAllowedTitle}</h2>
-          <p>{p.reason}</p>
+          <p>
+            {t.landing.notAllowedBody} {p.address}
+            {p.addressClass ? ` — ${t.result.addressClass[p.addressClass]}` : ''}
+          </p>
         </section>
       ) : (
         <form method="post" action="/accept" class="card">
