@@ -116,24 +116,15 @@ export async function* scanTarget(
     const { port, tryNo } = probe;
     if (cancelled) {
       decide({ port, protocol: 'tcp', state: 'error', reason: 'not-tested', ms: outcome.ms });
-    } else if (outcome.kind === 'answer') {
-      timing.sample(performance.now() - probe.started);
-      timing.answeredOnTry(tryNo);
-      decide({
-        port,
-        protocol: 'tcp',
-        state: outcome.state,
-        reason: outcome.reason,
-        ms: outcome.ms,
-      });
-    } else if (outcome.kind === 'local') {
-      decide({
-        port,
-        protocol: 'tcp',
-        state: outcome.state,
-        reason: outcome.reason,
-        ms: outcome.ms,
-      });
+    } else if (outcome.kind !== 'silent') {
+      // An answer from the path is an RTT sample and tells how many tries a port can need;
+      // a local failure (errno) is decided as it is.
+      if (outcome.kind === 'answer') {
+        timing.sample(performance.now() - probe.started);
+        timing.answeredOnTry(tryNo);
+      }
+      const { state, reason, ms } = outcome;
+      decide({ port, protocol: 'tcp', state, reason, ms });
     } else if (tryNo < timing.triesForSilentPort()) {
       retryQueue.push({ port, tryNo: tryNo + 1 });
     } else {
