@@ -28,16 +28,16 @@
 // Traffic: only to 127.0.0.0/8 and to the labs' own addresses (198.18.0.0/15). Bounded: every
 // client stops starting diagnoses after --duration seconds, and the run is cut off (remaining scans
 // counted as lost) at --duration + 120 s.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { loadConfig } from '../src/config.js';
 import { presetPorts } from '../src/core/catalog.js';
 import { createLab, type Lab, labSupport, REPO_ROOT } from '../test/helpers/lab.js';
+import { type JsonReply, jsonRequest, startServerProcess } from '../test/helpers/server-process.js';
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -120,8 +120,6 @@ const loopbackAddress = (i: number) => `127.0.${1 + (i % 4)}.${10 + Math.floor(i
 // ---------------------------------------------------------------------------------------------
 // Small utilities
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -149,23 +147,6 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen({ host, port: 0, exclusive: true }, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Reply {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked by the caller
-  json: any;
-}
-
 const inFlight = new Set<http.ClientRequest>();
 
 function request(
@@ -175,42 +156,17 @@ function request(
   method: string,
   path: string,
   options: { body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const req = http.request({
-      host,
-      port,
-      method,
-      path,
-      agent: false,
-      ...(from ? { localAddress: from } : {}),
-      timeout: 30_000,
-      headers: {
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        ...options.headers,
-      },
-    });
-    inFlight.add(req);
-    req.on('close', () => inFlight.delete(req));
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout`)));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        text += d;
-      });
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {}
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-      res.on('error', reject);
-    });
-    req.end(payload);
+): Promise<JsonReply> {
+  return jsonRequest({
+    host,
+    port,
+    from,
+    method,
+    path,
+    body: options.body,
+    headers: options.headers,
+    timeoutMs: 30_000,
+    track: inFlight,
   });
 }
 
@@ -553,7 +509,6 @@ async function main(): Promise<number> {
 
     // ---- the server
     const host = labs[0]?.lab.scannerV4 ?? '127.0.0.1';
-    const port = await freePort(host);
     const dir = mkdtempSync(join(os.tmpdir(), 'selfscan-load-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const raised = {
@@ -561,46 +516,18 @@ async function main(): Promise<number> {
       SELFSCAN_RATE_LIMIT_PER_NETWORK: '100000',
       SELFSCAN_QUEUE_MAX: '100000',
     };
-    const serverEnv: Record<string, string> = {
-      SELFSCAN_MODE: 'local',
-      SELFSCAN_HOST: host,
-      SELFSCAN_PORT: String(port),
-      SELFSCAN_DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
-      SELFSCAN_LOG_LEVEL: 'warn',
-      ...raised,
-    };
-    const config = loadConfig(serverEnv);
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SELFSCAN_')) env[k] = v;
-    Object.assign(env, serverEnv);
-    const server = spawn(process.execPath, ['--import', 'tsx', 'src/bin/server.ts'], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const server = await startServerProcess({
+      host,
+      dbDir: dir,
+      env: { SELFSCAN_MODE: 'local', SELFSCAN_LOG_LEVEL: 'warn', ...raised },
     });
-    let serverLog = '';
-    const keep = (d: Buffer) => {
-      if (serverLog.length < 256 * 1024) serverLog += String(d);
-    };
-    server.stdout?.on('data', keep);
-    server.stderr?.on('data', keep);
-    const serverExit = new Promise<number | null>((resolve) =>
-      server.once('exit', (code) => resolve(code)),
-    );
     cleanups.push(async () => {
-      if (server.exitCode === null && server.signalCode === null) {
-        server.kill('SIGKILL');
-        await serverExit;
-      }
+      await server.kill();
     });
-    for (let i = 0; ; i++) {
-      if (server.exitCode !== null) throw new Error(`server exited: ${serverLog}`);
-      if (i >= 150) throw new Error(`server not ready after 30 s: ${serverLog}`);
-      const r = await request(host, port, undefined, 'GET', '/healthz').catch(() => undefined);
-      if (r?.status === 200) break;
-      await sleep(200);
-    }
-    const rssBaseline = procStatus(server.pid!, 'VmRSS');
+    const { port } = server;
+    const pid = server.child.pid!;
+    const config = loadConfig(server.env);
+    const rssBaseline = procStatus(pid, 'VmRSS');
 
     const settings = [
       `server: src/bin/server.ts, SQLite (${dir}), listening on ${host}:${port}, local mode`,
@@ -617,11 +544,11 @@ async function main(): Promise<number> {
     // ---- the run
     let peakRss = rssBaseline ?? 0;
     const sampler = setInterval(() => {
-      const rss = procStatus(server.pid!, 'VmRSS');
+      const rss = procStatus(pid, 'VmRSS');
       if (rss !== undefined && rss > peakRss) peakRss = rss;
     }, 250);
     const outcomes: Outcome[] = [];
-    const cpuBefore = cpuSeconds(server.pid!) ?? 0;
+    const cpuBefore = cpuSeconds(pid) ?? 0;
     const driverBefore = process.cpuUsage();
     const started = performance.now();
     const stopStarting = started + args.durationS * 1000;
@@ -654,24 +581,23 @@ async function main(): Promise<number> {
     const wallS = (performance.now() - started) / 1000;
     clearTimeout(hardCap);
     clearInterval(sampler);
-    const vmHwm = procStatus(server.pid!, 'VmHWM');
-    const serverCpuS = (cpuSeconds(server.pid!) ?? 0) - cpuBefore;
+    const vmHwm = procStatus(pid, 'VmHWM');
+    const serverCpuS = (cpuSeconds(pid) ?? 0) - cpuBefore;
     const driverUsage = process.cpuUsage(driverBefore);
     const driverCpuS = (driverUsage.user + driverUsage.system) / 1e6;
     const loadAverage = os.loadavg().map((x) => Number(x.toFixed(2)));
 
     // ---- the database: nothing may be left queued or running
-    const db = new SqliteDatabase(join(dir, 'db.sqlite'), { readonly: true, fileMustExist: true });
-    const rows = db.prepare('select status, count(*) as n from scans group by status').all() as {
-      status: string;
-      n: number;
-    }[];
-    db.close();
+    const rows = server
+      .db()
+      .prepare('select status, count(*) as n from scans group by status')
+      .all() as { status: string; n: number }[];
     const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
     const stuck = (byStatus.queued ?? 0) + (byStatus.running ?? 0);
 
-    server.kill('SIGTERM');
-    const code = await Promise.race([serverExit, sleep(30_000).then(() => 'timeout' as const)]);
+    // stop() closes that connection first. A server still there after 30 s is killed: 'timeout'.
+    const exit = await server.stop('SIGTERM', 30_000);
+    const code = exit.signal === 'SIGKILL' ? ('timeout' as const) : exit.code;
 
     // ---- figures
     const done = outcomes.filter((o) => o.status === 'done');

@@ -12,17 +12,15 @@
 //
 // Traffic: the browser lives in the target namespace, whose only link goes to the lab's scanner
 // address; it never downloads anything (no `playwright install`: the system chromium is used).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import axe from 'axe-core';
-import SqliteDatabase from 'better-sqlite3';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createLab, type Lab, REPO_ROOT } from './lab.js';
+import { startServerProcess } from './server-process.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -330,77 +328,16 @@ export const SERVER_ENV: Record<string, string> = {
   SELFSCAN_SHUTDOWN_TIMEOUT_MS: '2000',
 };
 
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen({ host, port: 0, exclusive: true }, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function status(host: string, port: number, path: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.get({ host, port, path, agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
-  });
-}
-
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startServer(host: string, extraEnv: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'selfscan-e2e-db-'));
-  const dbFile = join(dir, 'db.sqlite');
-  const port = await freePort(host);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SELFSCAN_')) env[k] = v;
-  Object.assign(env, SERVER_ENV, extraEnv, {
-    SELFSCAN_HOST: host,
-    SELFSCAN_PORT: String(port),
-    SELFSCAN_DATABASE_URL: `sqlite:${dbFile}`,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/server.ts'], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (d: Buffer) => {
-    if (out.length < 64 * 1024) out += String(d);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let sqlite: SqliteDatabase.Database | undefined;
-  const db = () => {
-    sqlite ??= new SqliteDatabase(dbFile, { readonly: true, fileMustExist: true });
-    return sqlite;
-  };
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      sqlite?.close();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
+  const proc = await startServerProcess({ host, env: { ...SERVER_ENV, ...extraEnv } });
+  const { db } = proc;
   const count = (table: 'scans' | 'consents') =>
     (db().prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
   const server: E2eServer = {
-    origin: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    dbFile,
+    origin: proc.baseUrl,
+    dbFile: proc.dbFile,
     count,
     scanIds: () =>
       (
@@ -425,17 +362,12 @@ export async function startServer(host: string, extraEnv: Record<string, string>
       }
       throw new Error(`scans still active after ${timeoutMs} ms`);
     },
-    output: () => out,
-    stop,
+    output: proc.output,
+    stop: async () => {
+      await proc.stop();
+    },
   };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${out}`);
-    if ((await status(host, port, '/healthz')) === 200) return server;
-    await sleep(200);
-  }
-  await stop();
-  throw new Error(`server did not answer /healthz within 30 s: ${out}`);
+  return server;
 }
 
 export interface E2eEnv {

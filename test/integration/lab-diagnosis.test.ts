@@ -8,14 +8,12 @@
 //
 // Traffic: only to the lab's addresses (198.18.0.0/15, 2001:2::/48) inside namespaces it creates.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLab, type Lab, labSupport, REPO_ROOT, requireLab } from '../helpers/lab.js';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 const OPEN = [22, 445, 3389, 8080];
 const CLOSED = [23, 139, 5900];
@@ -48,78 +46,6 @@ const SERVER_ENV = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The server as a child process
-
-interface ServerProcess {
-  child: ChildProcess;
-  host: string;
-  port: number;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen({ host, port: 0, exclusive: true }, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function get(host: string, port: number, path: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.get({ host, port, path, agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
-  });
-}
-
-async function startServer(host: string, dbDir: string): Promise<ServerProcess> {
-  const port = await freePort(host);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SELFSCAN_')) env[k] = v;
-  Object.assign(env, SERVER_ENV, {
-    SELFSCAN_HOST: host,
-    SELFSCAN_PORT: String(port),
-    SELFSCAN_DATABASE_URL: `sqlite:${join(dbDir, 'db.sqlite')}`,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/server.ts'], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (d: Buffer) => {
-    if (out.length < 64 * 1024) out += String(d);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${out}`);
-    if ((await get(host, port, '/healthz')) === 200)
-      return { child, host, port, output: () => out, stop };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await stop();
-  throw new Error(`server did not answer /healthz within 30 s: ${out}`);
-}
-
-// ---------------------------------------------------------------------------------------------
 // The client inside the target namespace
 
 interface ClientLine {
@@ -146,13 +72,12 @@ async function runClient(
   ports: number[],
   extra: string[] = [],
 ): Promise<ClientLine[]> {
-  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
   const r = await lab.execInTarget(
     [
       process.execPath,
       join(REPO_ROOT, 'test', 'helpers', 'http-client.mjs'),
       '--server',
-      `http://${host}:${server.port}`,
+      server.baseUrl,
       '--ports',
       ports.join(','),
       '--timeout-ms',
@@ -271,7 +196,11 @@ describe('a full diagnosis through the real server, client in the lab namespace'
         if (!lab) return;
         const dir = mkdtempSync(join(tmpdir(), 'selfscan-labdiag-'));
         dirs.push(dir);
-        server = await startServer(family === 4 ? lab.scannerV4 : lab.scannerV6, dir);
+        server = await startServerProcess({
+          host: family === 4 ? lab.scannerV4 : lab.scannerV6,
+          dbDir: dir,
+          env: SERVER_ENV,
+        });
       });
       after(async () => server?.stop());
 

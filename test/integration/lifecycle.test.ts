@@ -9,14 +9,18 @@
 // Slow scans come from loopback itself: one probe at a time (SELFSCAN_CONCURRENCY_PER_TARGET=1)
 // over many closed ports. Traffic goes to 127.0.0.0/8 only.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { REPO_ROOT } from '../helpers/lab.js';
+import {
+  type JsonReply,
+  jsonRequest,
+  type ServerProcess,
+  startServerProcess,
+} from '../helpers/server-process.js';
 
 const HOST = '127.0.0.1';
 const MARGIN_MS = 3000;
@@ -36,24 +40,11 @@ interface ScanJson {
   total: number;
   results: ResultJson[];
 }
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  // biome-ignore lint/suspicious/noExplicitAny: assertions check the shape
-  json: any;
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------
 // The server as a child process
-
-interface ServerProcess {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-}
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -68,67 +59,25 @@ function tempDir(): string {
   return dir;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen({ host: HOST, port: 0, exclusive: true }, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(dbDir: string, extra: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SELFSCAN_')) env[k] = v;
-  Object.assign(env, {
-    SELFSCAN_MODE: 'local',
-    SELFSCAN_HOST: HOST,
-    SELFSCAN_PORT: String(port),
-    SELFSCAN_DATABASE_URL: `sqlite:${join(dbDir, 'db.sqlite')}`,
-    SELFSCAN_LOG_LEVEL: 'warn',
-    SELFSCAN_CONCURRENCY_PER_TARGET: '1',
-    ...extra,
+  const server = await startServerProcess({
+    host: HOST,
+    dbDir,
+    env: {
+      SELFSCAN_MODE: 'local',
+      SELFSCAN_LOG_LEVEL: 'warn',
+      SELFSCAN_CONCURRENCY_PER_TARGET: '1',
+      ...extra,
+    },
   });
-  // node itself, not npx: the signals must reach the server process.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/server.ts'], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child } = server;
   children.add(child);
-  let out = '';
-  const keep = (d: Buffer) => {
-    if (out.length < 64 * 1024) out += String(d);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  const server = { child, port, exited, output: () => out };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${out}`);
-    const r = await request(server, '127.0.0.1', 'GET', '/healthz').catch(() => undefined);
-    if (r?.status === 200) return server;
-    await sleep(200);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not answer /healthz within 30 s: ${out}`);
+  void server.exited.then(() => children.delete(child));
+  return server;
 }
 
 async function stopServer(server: ServerProcess): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 30_000);
-  await server.exited;
-  clearTimeout(timer);
+  await server.stop('SIGTERM', 30_000);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,44 +89,20 @@ function request(
   method: string,
   path: string,
   options: { body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const req = http.request({
-      host: HOST,
-      port: server.port,
-      method,
-      path,
-      localAddress: from,
-      agent: false,
-      timeout: 10_000,
-      headers: {
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        ...options.headers,
-      },
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout`)));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        text += d;
-      });
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {}
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
-      });
-      res.on('error', reject);
-    });
-    req.end(payload);
+): Promise<JsonReply> {
+  return jsonRequest({
+    host: HOST,
+    port: server.port,
+    from,
+    method,
+    path,
+    body: options.body,
+    headers: options.headers,
+    timeoutMs: 10_000,
   });
 }
 
-async function startScan(server: ServerProcess, from: string, body: unknown): Promise<Reply> {
+async function startScan(server: ServerProcess, from: string, body: unknown): Promise<JsonReply> {
   const consent = await request(server, from, 'POST', '/api/v1/consent', {
     body: { accept: true },
   });
@@ -247,10 +172,7 @@ async function waitFor(
 /** SIGTERM, and how long the process took to exit, with its exit status. */
 async function sigterm(server: ServerProcess) {
   const started = performance.now();
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 60_000);
-  const exit = await server.exited;
-  clearTimeout(timer);
+  const exit = await server.stop('SIGTERM', 60_000);
   return { ...exit, ms: performance.now() - started };
 }
 
@@ -394,8 +316,7 @@ describe('service life cycle: SIGTERM and kill -9 mid-scan, restart on the same 
       (s) => s.status === 'running' && s.results.length >= 50,
       'scan running',
     );
-    server.child.kill('SIGKILL');
-    const exit = await server.exited;
+    const exit = await server.kill();
     assert.equal(exit.signal, 'SIGKILL');
 
     const again = await startServer(dir, {});
