@@ -1,7 +1,7 @@
 // The page assets, built once at start into memory and served under content-hashed names with
 // immutable caching: the stylesheet as written, the browser script bundled by esbuild.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -13,12 +13,17 @@ export interface Asset {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+// Run from src/ (tsx) the assets sit beside this file; run from dist/ (`npm run build`) they are
+// read from src/web, which the package ships: tsc copies no CSS, SVG or browser script.
+const webDir = existsSync(join(here, 'assets', 'style.css'))
+  ? here
+  : join(here, '..', '..', 'src', 'web');
 
 export async function buildAssets(): Promise<{ css: Asset; js: Asset; icon: Asset }> {
-  const css = readFileSync(join(here, 'assets', 'style.css'));
-  const icon = readFileSync(join(here, 'assets', 'icon.svg'));
+  const css = readFileSync(join(webDir, 'assets', 'style.css'));
+  const icon = readFileSync(join(webDir, 'assets', 'icon.svg'));
   const bundle = await build({
-    entryPoints: [join(here, 'client', 'app.ts')],
+    entryPoints: [join(webDir, 'client', 'app.ts')],
     bundle: true,
     minify: true,
     format: 'esm',
