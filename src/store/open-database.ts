@@ -66,7 +66,9 @@ function openSqlite(path: string): OpenDatabase {
     sqlite.close();
     throw err;
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   let closing: Promise<void> | undefined;
   return {
     db,
@@ -78,6 +80,25 @@ function openSqlite(path: string): OpenDatabase {
         if (sqlite.open) sqlite.close();
       })();
       return closing;
+    },
+  };
+}
+
+/** Kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing was
+ *  the largest part of the server's CPU under load (docs/benchmarks.md). Bounded: queries with
+ *  variable-length lists (chunked inserts) make new SQL texts. */
+function withStatementCache(sqlite: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        if (cache.size >= 256) cache.clear();
+        statement = sqlite.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
     },
   };
 }
