@@ -1,25 +1,9 @@
 // The CLI's side of API v1: consent → scan → wait → result. It never names a target: the server
 // tests the address this connection comes from, as it does for every client.
-export interface ScanResult {
-  id: string;
-  code: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  error?: { code: string; message: string };
-  address: string;
-  family: 4 | 6;
-  class: string;
-  verdict: 'exposed' | 'incomplete' | 'safe' | null;
-  total: number;
-  results: {
-    port: number;
-    protocol: string;
-    state: 'open' | 'closed' | 'filtered' | 'error';
-    reason: string;
-    ms: number;
-  }[];
-  createdAt: string;
-  finishedAt: string | null;
-}
+import type { ScanResponse } from '../http/api-schemas.js';
+
+/** GET /api/v1/scans/:id, typed from the schema the server validates and documents with. */
+export type ScanResult = ScanResponse;
 
 export class ApiClientError extends Error {
   constructor(

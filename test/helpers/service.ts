@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { type Service, startService } from '../../src/bin/start-service.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { ScanResponse } from '../../src/http/api-schemas.js';
 
 export interface Response {
   status: number;
@@ -38,24 +39,8 @@ export interface SseEvent {
   data: string;
 }
 
-export interface ScanJson {
-  id: string;
-  code: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  error?: { code: string; message: string };
-  address: string;
-  family: 4 | 6;
-  class: string;
-  verdict: 'exposed' | 'incomplete' | 'safe' | null;
-  total: number;
-  label: string | null;
-  results: { port: number; protocol: string; state: string; reason: string; ms: number }[];
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  termsVersion: string;
-  catalogVersion: string;
-}
+/** GET /api/v1/scans/:id as the server's own schema types it. */
+export type ScanJson = ScanResponse;
 
 export interface TestService {
   service: Service;
