@@ -9,12 +9,13 @@ import { buildAssets } from '../../web/assets.js';
 import { LANG_COOKIE, type Lang, MESSAGES, type Messages, pickLang } from '../../web/i18n/index.js';
 import { ChoosePage } from '../../web/views/choose.js';
 import { ConfirmPage } from '../../web/views/confirm.js';
-import { LandingPage } from '../../web/views/landing.js';
+import { LandingPage, type LandingProps } from '../../web/views/landing.js';
 import type { PageContext } from '../../web/views/layout.js';
 import { ResultPage, type ResultProps } from '../../web/views/result.js';
 import { ErrorPage, PrivacyPage } from '../../web/views/simple-pages.js';
 import type { AppDeps } from '../build-app.js';
 import { ApiError, toErrorEnvelope } from '../errors.js';
+import type { Requester } from '../requester.js';
 import { CONSENT_TTL_MS, hashToken, issueConsent, startScan } from './scans.js';
 
 export const CONSENT_COOKIE = 'selfscan_consent';
@@ -77,18 +78,7 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       request.log.warn(
         'proxy headers from an untrusted peer: the diagnosis will target the peer itself',
       );
-    return page(
-      reply,
-      <LandingPage
-        ctx={ctx}
-        p={{
-          address: me.display,
-          allowed: me.allowed,
-          addressClass: me.class,
-          untrustedProxyHeaders: me.untrustedProxyHeaders,
-        }}
-      />,
-    );
+    return page(reply, <LandingPage ctx={ctx} p={landingProps(me)} />);
   });
 
   app.post<{ Body: Record<string, unknown> }>(
@@ -100,15 +90,7 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         const ctx = context(request, reply);
         return page(
           reply,
-          <LandingPage
-            ctx={ctx}
-            p={{
-              address: me.display,
-              allowed: me.allowed,
-              untrustedProxyHeaders: me.untrustedProxyHeaders,
-              error: ctx.t.landing.mustAccept,
-            }}
-          />,
+          <LandingPage ctx={ctx} p={{ ...landingProps(me), error: ctx.t.landing.mustAccept }} />,
           400,
         );
       }
@@ -289,6 +271,16 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
                   : [e.invalid, e.invalidBody];
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return page(reply, <ErrorPage ctx={ctx} title={title} body={text} />, status);
+  };
+}
+
+/** What the terms page shows about the requester: the address to be tested and its class. */
+function landingProps(me: Requester): LandingProps {
+  return {
+    address: me.display,
+    allowed: me.allowed,
+    addressClass: me.class,
+    untrustedProxyHeaders: me.untrustedProxyHeaders,
   };
 }
 
