@@ -361,3 +361,17 @@ export async function unusedPort(): Promise<number> {
   const [port] = await closedPorts('127.0.0.1', 1, 29_900);
   return port!;
 }
+
+export const SNAKE = /^[a-z]+(?:_[a-z]+)*$/;
+
+/** The error envelope every API error uses, with the expected status and code. */
+export function assertError(res: Response, status: number, code: string): void {
+  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
+  assert.match(String(res.headers['content-type']), /^application\/json/);
+  assert.deepEqual(Object.keys(res.json), ['error']);
+  assert.deepEqual(Object.keys(res.json.error).sort(), ['code', 'message']);
+  assert.equal(res.json.error.code, code);
+  assert.match(res.json.error.code, SNAKE);
+  assert.equal(typeof res.json.error.message, 'string');
+  assert.ok(res.json.error.message.length > 0);
+}

@@ -6,25 +6,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hashToken } from '../../src/http/routes/scans.js';
 import {
+  assertError,
   closedPorts,
   type Response,
+  SNAKE,
   startTestService,
   type TestService,
   unusedPort,
 } from '../helpers/service.js';
-
-const SNAKE = /^[a-z]+(?:_[a-z]+)*$/;
-
-function assertError(res: Response, status: number, code: string): void {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
-  assert.match(String(res.headers['content-type']), /^application\/json/);
-  assert.deepEqual(Object.keys(res.json), ['error']);
-  assert.deepEqual(Object.keys(res.json.error).sort(), ['code', 'message']);
-  assert.equal(res.json.error.code, code);
-  assert.match(res.json.error.code, SNAKE);
-  assert.equal(typeof res.json.error.message, 'string');
-  assert.ok(res.json.error.message.length > 0);
-}
 
 /** A fresh client address for each case (one active scan per requester; tokens per address). */
 let nextHost = 1;

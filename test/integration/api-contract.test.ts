@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+  assertError,
   closedPorts,
   listenOn,
   type Response,
@@ -13,19 +14,6 @@ import {
   type TestService,
   unusedPort,
 } from '../helpers/service.js';
-
-const SNAKE = /^[a-z]+(?:_[a-z]+)*$/;
-
-function assertError(res: Response, status: number, code: string): void {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
-  assert.match(String(res.headers['content-type']), /^application\/json/);
-  assert.deepEqual(Object.keys(res.json), ['error']);
-  assert.deepEqual(Object.keys(res.json.error).sort(), ['code', 'message']);
-  assert.equal(res.json.error.code, code);
-  assert.match(res.json.error.code, SNAKE);
-  assert.equal(typeof res.json.error.message, 'string');
-  assert.ok(res.json.error.message.length > 0);
-}
 
 function assertRetryAfter(res: Response): number {
   const value = res.headers['retry-after'];
