@@ -73,7 +73,13 @@ export interface LabOptions {
   scannerNamespace?: boolean;
   /** Keep the kernel's ICMP rate limit in the target ns (default off, so every reject answers). */
   icmpRateLimit?: boolean;
+  /** TCP ports whose round trip is `extraRttMs` longer than every other port's (a port forwarded
+   *  to a device further away, behind a router that answers the rest at once). Uses the TUN pair. */
+  slowPorts?: readonly { port: number; toPort?: number; extraRttMs: number }[];
 }
+
+/** What a rule in the SCANNER's own output chain does to a port (the scanner host's firewall). */
+export type ScannerBlockKind = 'drop' | 'reject' | RejectKind;
 
 export type RejectKind =
   | 'admin-prohibited'
@@ -141,6 +147,20 @@ export interface Lab {
   lossOnPorts(ports: readonly number[], percent: number): Promise<void>;
   /** Removes every drop/reject/loss rule except the lab-wide `lossPercent`. */
   clearRules(): Promise<void>;
+  /** Adds one rule (nft syntax after `add rule … input`) to the target ns input chain, e.g. a SYN
+   *  rate limit: `tcp flags & (syn|ack) == syn limit rate over 200/second burst 50 packets drop`. */
+  addTargetInputRule(rule: string): Promise<void>;
+  /** Makes the target an egress reference: every TCP port is redirected (nft nat) to one
+   *  listener, so every port accepts. Returns the listener's port. */
+  acceptEveryPort(): Promise<number>;
+  /** A rule in the scanner side's OUTPUT chain for these ports towards these lab addresses (the
+   *  scanner host's own firewall). In the root namespace it goes into a table of this lab's,
+   *  matching only the given lab addresses, removed at close. */
+  blockOnScannerSide(
+    ports: readonly number[],
+    kind: ScannerBlockKind,
+    destinations: readonly string[],
+  ): Promise<void>;
   /** A lab address the scanner's own routing table cannot reach: connect() → ENETUNREACH. */
   noRouteV4(): Promise<string>;
   /** A lab address covered by a route of this kind on the scanner side (errno table above). */
@@ -365,6 +385,7 @@ interface LabState {
   netns: string[];
   rootLinks: string[];
   rootRoutes: string[][]; // argument lists for `ip`, e.g. ['-6', 'route', 'del', 'throw', p]
+  rootNftTables?: string[]; // `inet` tables of this lab's in the root namespace
 }
 
 function procStart(pid: number): string | undefined {
@@ -388,8 +409,15 @@ function writeState(s: LabState): void {
   writeFileSync(stateFile(s.block), JSON.stringify(s));
 }
 
-function teardownSync(s: Pick<LabState, 'netns' | 'rootLinks' | 'rootRoutes'>): void {
+function teardownSync(
+  s: Pick<LabState, 'netns' | 'rootLinks' | 'rootRoutes' | 'rootNftTables'>,
+): void {
   const quiet = { stdio: 'ignore' as const, timeout: 10_000 };
+  for (const t of s.rootNftTables ?? []) {
+    try {
+      execFileSync('nft', ['delete', 'table', 'inet', t], quiet);
+    } catch {}
+  }
   for (const r of s.rootRoutes) {
     try {
       execFileSync('ip', r, quiet);
@@ -562,9 +590,13 @@ class LabImpl implements Lab {
     const b = this.linkTarget;
     this.state.rootLinks.push(a, b);
     writeState(this.state);
-    if (this.delayMs > 0) {
+    const slow = (opts.slowPorts ?? []).map(
+      ({ port, toPort, extraRttMs }) => `${port}${toPort ? `-${toPort}` : ''}:${extraRttMs}`,
+    );
+    if (this.delayMs > 0 || slow.length > 0) {
       const bin = await tunDelayBinary();
-      const child = spawn(bin, [a, b, String(this.delayMs)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const args = [a, b, String(this.delayMs), ...(slow.length > 0 ? ['0', ...slow] : [])];
+      const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
       this.tunDelay = child;
       this.children.add(child);
       child.on('exit', () => this.children.delete(child));
@@ -694,6 +726,63 @@ class LabImpl implements Lab {
       [`flush chain inet ${NFT_TABLE} input`, `flush chain inet ${NFT_TABLE} output`].join('\n'),
     );
     await this.addLossRules();
+  }
+
+  async addTargetInputRule(rule: string): Promise<void> {
+    await this.nft(`add rule inet ${NFT_TABLE} input ${rule}`);
+  }
+
+  async acceptEveryPort(): Promise<number> {
+    const port = 9; // discard: one listener behind every port
+    await this.listen([port]);
+    await this.nft(
+      [
+        `table inet ${NFT_TABLE}_nat {`,
+        '  chain prerouting { type nat hook prerouting priority dstnat; policy accept;',
+        `    tcp dport != ${port} redirect to :${port} }`,
+        '}',
+      ].join('\n'),
+    );
+    return port;
+  }
+
+  async blockOnScannerSide(
+    ports: readonly number[],
+    kind: ScannerBlockKind,
+    destinations: readonly string[],
+  ): Promise<void> {
+    const v4s = destinations.filter((d) => !d.includes(':'));
+    const v6s = destinations.filter((d) => d.includes(':'));
+    const action =
+      kind === 'drop'
+        ? 'drop'
+        : kind === 'reject'
+          ? 'reject'
+          : kind === 'tcp-reset'
+            ? 'reject with tcp reset'
+            : `reject with icmpx type ${kind}`;
+    const table = `ss_${this.id.replace('-', '_')}_out`;
+    if (!this.scannerNs && !(this.state.rootNftTables ?? []).includes(table)) {
+      this.state.rootNftTables = [...(this.state.rootNftTables ?? []), table];
+      writeState(this.state);
+    }
+    const rules = [
+      `table inet ${table} {`,
+      '  chain output { type filter hook output priority 0; policy accept; }',
+      '}',
+      ...(v4s.length > 0
+        ? [
+            `add rule inet ${table} output ip daddr { ${v4s.join(', ')} } tcp dport ${nftSet(ports)} ${action}`,
+          ]
+        : []),
+      ...(v6s.length > 0
+        ? [
+            `add rule inet ${table} output ip6 daddr { ${v6s.join(', ')} } tcp dport ${nftSet(ports)} ${action}`,
+          ]
+        : []),
+    ];
+    const [file, args] = this.inNs(this.scannerNs, ['nft', '-f', '-']);
+    await must(file, args, `${rules.join('\n')}\n`);
   }
 
   async routeFailure(kind: RouteFailureKind, family: 4 | 6): Promise<string> {

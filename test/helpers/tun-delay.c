@@ -6,7 +6,12 @@
 // the netdev changes namespace. The devices are not persistent: they vanish when this process
 // exits, so a crashed lab leaves nothing behind.
 //
-//   tun-delay <devA> <devB> <delay_ms> [loss_percent]
+//   tun-delay <devA> <devB> <delay_ms> [loss_percent [port[-port]:extra_rtt_ms ...]]
+//
+// A slow port (or range) adds extra_rtt_ms to the round trip of that TCP port only (half on the way to the
+// target, half on the way back): a port forwarded to a device further away, behind a router that
+// answers every other port at once. Its packets go through rings of their own, so each ring still
+// has one fixed delay and stays in arrival order.
 //
 // Prints "READY" on stdout once both devices exist. Exits on SIGTERM/SIGINT, when stdin reaches
 // EOF (the parent is gone) or when the parent dies (PR_SET_PDEATHSIG). Counters go to stderr on
@@ -118,13 +123,46 @@ static uint32_t rnd_below(uint32_t n) {
   return (uint32_t)(((rng_state * 2685821657736338717ull) >> 32) % n);
 }
 
-// Reads up to READ_BATCH packets from fd into ring r, stamped with their release time.
-static void drain(int fd, struct ring *r, uint64_t delay_ns, uint32_t loss_per_10000) {
+#define MAX_SLOW 16
+static int slow_lo[MAX_SLOW], slow_hi[MAX_SLOW];
+static int n_slow = 0;
+static uint64_t slow_extra_ns[MAX_SLOW]; // one way: half the extra round trip
+
+// The TCP port of a packet on the given side (0 = destination, 1 = source), or -1. IPv6: no
+// extension headers (the lab sends none).
+static int tcp_port(const unsigned char *p, ssize_t n, int source) {
+  if (n < 1) return -1;
+  int off;
+  if ((p[0] >> 4) == 4) {
+    if (n < 20 || p[9] != 6) return -1;
+    off = (p[0] & 15) * 4;
+  } else if ((p[0] >> 4) == 6) {
+    if (n < 40 || p[6] != 6) return -1;
+    off = 40;
+  } else {
+    return -1;
+  }
+  if (n < off + 4) return -1;
+  int at = off + (source ? 0 : 2);
+  return (p[at] << 8) | p[at + 1];
+}
+
+// Which slow port (index) a packet belongs to, or -1.
+static int slow_index(const unsigned char *p, ssize_t n, int source) {
+  if (n_slow == 0) return -1;
+  int port = tcp_port(p, n, source);
+  for (int i = 0; i < n_slow; i++)
+    if (port >= slow_lo[i] && port <= slow_hi[i]) return i;
+  return -1;
+}
+
+// Reads up to READ_BATCH packets from fd into ring r (or, for a slow port, into slow[i]), stamped
+// with their release time. `source`: which port of the packet names the slow port (a->b: the
+// destination port, b->a: the source port).
+static void drain(int fd, struct ring *r, struct ring *slow, int source, uint64_t delay_ns,
+                  uint32_t loss_per_10000) {
   for (int i = 0; i < READ_BATCH; i++) {
-    uint32_t used = r->tail - r->head;
-    struct slot *s = &r->slots[r->tail & (SLOTS - 1)];
-    unsigned char scratch[SLOT_BYTES];
-    unsigned char *buf = used < SLOTS ? s->data : scratch;
+    unsigned char buf[SLOT_BYTES];
     ssize_t n = read(fd, buf, SLOT_BYTES);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return;
@@ -132,18 +170,23 @@ static void drain(int fd, struct ring *r, uint64_t delay_ns, uint32_t loss_per_1
       perror("read");
       return;
     }
-    r->in++;
-    if (used >= SLOTS) {
-      r->overflow++;
+    int k = slow_index(buf, n, source);
+    struct ring *q = k >= 0 ? &slow[k] : r;
+    uint64_t d = k >= 0 ? delay_ns + slow_extra_ns[k] : delay_ns;
+    q->in++;
+    if (q->tail - q->head >= SLOTS) {
+      q->overflow++;
       continue;
     }
     if (loss_per_10000 > 0 && rnd_below(10000) < loss_per_10000) {
-      r->lost++;
+      q->lost++;
       continue;
     }
+    struct slot *s = &q->slots[q->tail & (SLOTS - 1)];
+    memcpy(s->data, buf, (size_t)n);
     s->len = (uint32_t)n;
-    s->due_ns = now_ns() + delay_ns;
-    r->tail++;
+    s->due_ns = now_ns() + d;
+    q->tail++;
   }
 }
 
@@ -168,12 +211,29 @@ static void release(int fd, struct ring *r, uint64_t now) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 4 || argc > 5) {
-    fprintf(stderr, "usage: %s <devA> <devB> <delay_ms> [loss_percent]\n", argv[0]);
+  if (argc < 4 || argc > 5 + MAX_SLOW) {
+    fprintf(stderr, "usage: %s <devA> <devB> <delay_ms> [loss_percent [port[-port]:extra_rtt_ms ...]]\n",
+            argv[0]);
     return 2;
   }
   double delay_ms = atof(argv[3]);
-  double loss = argc == 5 ? atof(argv[4]) : 0.0;
+  double loss = argc >= 5 ? atof(argv[4]) : 0.0;
+  for (int i = 5; i < argc; i++) {
+    int lo = 0, hi = 0;
+    double extra = 0;
+    if (sscanf(argv[i], "%d-%d:%lf", &lo, &hi, &extra) != 3) {
+      if (sscanf(argv[i], "%d:%lf", &lo, &extra) != 2) lo = 0;
+      hi = lo;
+    }
+    if (lo < 1 || hi > 65535 || hi < lo || extra < 0 || extra > 20000) {
+      fprintf(stderr, "bad slow port %s (want port[-port]:extra_rtt_ms)\n", argv[i]);
+      return 2;
+    }
+    slow_lo[n_slow] = lo;
+    slow_hi[n_slow] = hi;
+    slow_extra_ns[n_slow] = (uint64_t)(extra * 1e6 / 2);
+    n_slow++;
+  }
   if (delay_ms < 0 || delay_ms > 10000 || loss < 0 || loss > 100) {
     fprintf(stderr, "delay_ms must be 0..10000 and loss_percent 0..100\n");
     return 2;
@@ -202,11 +262,20 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   struct ring ab = {0}, ba = {0};
+  struct ring ab_slow[MAX_SLOW] = {{0}}, ba_slow[MAX_SLOW] = {{0}};
   ab.slots = calloc(SLOTS, sizeof(struct slot));
   ba.slots = calloc(SLOTS, sizeof(struct slot));
   if (!ab.slots || !ba.slots) {
     perror("calloc");
     return 2;
+  }
+  for (int i = 0; i < n_slow; i++) {
+    ab_slow[i].slots = calloc(SLOTS, sizeof(struct slot));
+    ba_slow[i].slots = calloc(SLOTS, sizeof(struct slot));
+    if (!ab_slow[i].slots || !ba_slow[i].slots) {
+      perror("calloc");
+      return 2;
+    }
   }
 
   int fa = tun_open(argv[1]);
@@ -236,12 +305,25 @@ int main(int argc, char **argv) {
     uint64_t now = now_ns();
     release(fb, &ab, now);
     release(fa, &ba, now);
+    for (int i = 0; i < n_slow; i++) {
+      release(fb, &ab_slow[i], now);
+      release(fa, &ba_slow[i], now);
+    }
 
     struct timespec ts, *tsp = NULL;
     uint64_t next = UINT64_MAX;
-    if (ab.head != ab.tail) next = ab.slots[ab.head & (SLOTS - 1)].due_ns;
-    if (ba.head != ba.tail) {
-      uint64_t d = ba.slots[ba.head & (SLOTS - 1)].due_ns;
+    struct ring *rings[2 + 2 * MAX_SLOW];
+    int nr = 0;
+    rings[nr++] = &ab;
+    rings[nr++] = &ba;
+    for (int i = 0; i < n_slow; i++) {
+      rings[nr++] = &ab_slow[i];
+      rings[nr++] = &ba_slow[i];
+    }
+    for (int i = 0; i < nr; i++) {
+      struct ring *q = rings[i];
+      if (q->head == q->tail) continue;
+      uint64_t d = q->slots[q->head & (SLOTS - 1)].due_ns;
       if (d < next) next = d;
     }
     if (next != UINT64_MAX) {
@@ -261,8 +343,8 @@ int main(int argc, char **argv) {
       ssize_t n = read(STDIN_FILENO, b, sizeof b);
       if (n <= 0) break; // parent closed our stdin: it is gone, so are we
     }
-    if (pfd[0].revents & POLLIN) drain(fa, &ab, delay_ns, loss_per_10000);
-    if (pfd[1].revents & POLLIN) drain(fb, &ba, delay_ns, loss_per_10000);
+    if (pfd[0].revents & POLLIN) drain(fa, &ab, ab_slow, 0, delay_ns, loss_per_10000);
+    if (pfd[1].revents & POLLIN) drain(fb, &ba, ba_slow, 1, delay_ns, loss_per_10000);
   }
   print_stats("exit", &ab, &ba);
   close(fa);
