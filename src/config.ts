@@ -40,6 +40,12 @@ export interface ProbeConfig {
   readonly sourceAddress?: string;
   /** address:port that must NOT answer; required in public mode. */
   readonly canary?: Canary;
+  /** Addresses (at most one per family) where every TCP port accepts: the egress self-test.
+   *  Required in public mode. */
+  readonly egressReferences: readonly {
+    readonly address: string;
+    readonly family: AddressFamily;
+  }[];
 }
 
 export interface OperatorConfig {
@@ -119,6 +125,7 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_CONCURRENCY_MAX',
   'SELFSCAN_SOURCE_ADDRESS',
   'SELFSCAN_CANARY',
+  'SELFSCAN_EGRESS_REFERENCE',
   'SELFSCAN_IP_STORAGE',
   'SELFSCAN_IP_HMAC_KEY',
   'SELFSCAN_RETENTION_DAYS',
@@ -275,6 +282,36 @@ function readAddress(r: Reader, name: ConfigVariable): Maybe<string | undefined>
   }
 }
 
+function readEgressReferences(
+  r: Reader,
+  mode: Maybe<Mode>,
+): Maybe<{ address: string; family: AddressFamily }[]> {
+  const name = 'SELFSCAN_EGRESS_REFERENCE';
+  const v = r.raw(name);
+  if (v === undefined) {
+    if (mode !== 'public') return [];
+    return r.fail(
+      name,
+      'is required in public mode: an address of yours on which every TCP port accepts (docs/operations.md "Egress reference"), so ports this server\'s own network blocks are reported as untestable instead of safe',
+    );
+  }
+  const out: { address: string; family: AddressFamily }[] = [];
+  for (const part of v.split(',').map((p) => p.trim())) {
+    try {
+      const { address, family } = normalizeAddress(part);
+      if (out.some((o) => o.family === family))
+        return r.fail(name, `names two IPv${family} addresses; give at most one per family`);
+      out.push({ address, family });
+    } catch (err) {
+      return r.fail(
+        name,
+        `must be literal IP addresses, comma-separated: ${(err as Error).message}`,
+      );
+    }
+  }
+  return out;
+}
+
 function readCanary(r: Reader, mode: Maybe<Mode>): Maybe<Canary | undefined> {
   const name = 'SELFSCAN_CANARY';
   const v = r.raw(name);
@@ -419,6 +456,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const sourceAddress = readAddress(r, 'SELFSCAN_SOURCE_ADDRESS');
   const canary = readCanary(r, mode);
+  const egressReferences = readEgressReferences(r, mode);
 
   const ipStorage = r.oneOf<IpStorage>(
     'SELFSCAN_IP_STORAGE',
@@ -491,6 +529,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrencyMax: ok(concurrencyMax),
       ...(ok(sourceAddress) !== undefined && { sourceAddress: ok(sourceAddress) }),
       ...(ok(canary) !== undefined && { canary: ok(canary) }),
+      egressReferences: ok(egressReferences),
     },
     ipStorage: ok(ipStorage),
     ...(ipHmacKey !== undefined && { ipHmacKey }),
@@ -511,7 +550,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     termsVersion: ok(termsVersion),
     vantage: ok(vantage),
     logLevel: ok(logLevel),
-    warnings: unknownVariableWarnings(env),
+    warnings: [
+      ...unknownVariableWarnings(env),
+      ...(ok(egressReferences).length === 0
+        ? [
+            'SELFSCAN_EGRESS_REFERENCE is not set: a port that this server\'s own network or firewall blocks would read as closed or filtered. Set it before serving anyone but yourself (docs/operations.md "Egress reference").',
+          ]
+        : []),
+    ],
   };
   return deepFreeze(config);
 }

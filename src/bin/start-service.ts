@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { CanaryMonitor } from '../core/canary.js';
+import { CATALOG } from '../core/catalog.js';
+import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
 import { runScan } from '../jobs/run-scan.js';
 import { InlineQueue } from '../queue/inline-queue.js';
@@ -34,6 +36,28 @@ export async function startService(
 
   const canary = new CanaryMonitor(config.probe.canary, 60_000, config.probe.sourceAddress);
   await canary.start();
+
+  // The egress self-test: the catalog's TCP ports and 1–1055 are kept fresh (checked at start and
+  // every 50 s, so those diagnoses never wait); any other port is checked when a diagnosis needs
+  // it and its last check is older than a minute.
+  const egress = new EgressCheck(config.probe.egressReferences, {
+    ...(config.probe.sourceAddress ? { sourceAddress: config.probe.sourceAddress } : {}),
+  });
+  const keptFresh = [
+    ...new Set([
+      ...Array.from({ length: 1055 }, (_, i) => i + 1),
+      ...CATALOG.filter((e) => e.protocol === 'tcp').map((e) => e.port),
+    ]),
+  ].sort((a, b) => a - b);
+  const refreshEgress = () =>
+    Promise.all(
+      config.probe.egressReferences.map((r) =>
+        egress.check(r.family, keptFresh).catch(() => undefined),
+      ),
+    );
+  await refreshEgress();
+  const egressTimer = setInterval(() => void refreshEgress(), 50_000);
+  egressTimer.unref();
 
   const queue = new InlineQueue({
     concurrency: config.scanConcurrency,
@@ -72,6 +96,7 @@ export async function startService(
         },
         publish: (id, event) => queue.publish(id, event),
         scannerHealthy: () => canary.current().healthy,
+        egressBlocked: (family, ports) => egress.blockedPorts(family, ports),
       },
       job,
       signal,
@@ -83,6 +108,7 @@ export async function startService(
     store,
     queue,
     scannerHealth: () => canary.current(),
+    egressStatus: () => egress.status(),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   if (interrupted > 0)
@@ -106,6 +132,7 @@ export async function startService(
     closing ??= (async () => {
       clearInterval(retention);
       canary.stop();
+      clearInterval(egressTimer);
       await queue.close(config.shutdownTimeoutMs);
       await app.close();
       await store.close().catch(() => undefined);

@@ -11,6 +11,7 @@ import { fastifySSE as sse } from '@fastify/sse';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { CanaryHealth } from '../core/canary.js';
+import type { EgressFamilyStatus } from '../core/egress-check.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import type { Store } from '../store/store.js';
 import { ApiError, toErrorEnvelope } from './errors.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   store: Store;
   queue: ScanQueue;
   scannerHealth: () => CanaryHealth;
+  /** The egress self-test per family (empty when no reference is configured). */
+  egressStatus: () => EgressFamilyStatus[];
   requesterOf: (request: FastifyRequest) => Requester;
   checkRateLimits: (request: FastifyRequest, requester: Requester) => Promise<void>;
   /** Set by the page routes: errors on HTML routes become friendly pages. */
@@ -45,6 +48,7 @@ export interface BuildAppOptions {
   store: Store;
   queue: ScanQueue;
   scannerHealth?: () => CanaryHealth;
+  egressStatus?: () => EgressFamilyStatus[];
   logger?: boolean | object;
 }
 
@@ -188,6 +192,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     queue: options.queue,
     scannerHealth:
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
+    egressStatus: options.egressStatus ?? (() => []),
     requesterOf: createRequesterResolver(config),
     checkRateLimits,
   };

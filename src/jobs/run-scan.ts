@@ -14,6 +14,8 @@ export interface RunScanDeps {
   publish: (scanId: string, event: ScanEvent) => void;
   /** Whether the scanner may scan now (the egress canary); undefined = healthy. */
   scannerHealthy?: () => boolean;
+  /** Ports of this family that this server's own egress cannot test (egress-check.ts). */
+  egressBlocked?: (family: 4 | 6, ports: readonly number[]) => Promise<ReadonlySet<number>>;
   now?: () => number;
 }
 
@@ -49,7 +51,12 @@ export async function runScan(
   const remaining = job.ports.filter((p) => !done.has(p));
 
   const target = { address: job.address, family: job.family };
-  const options = { ...deps.scanOptions, ...(signal ? { signal } : {}) };
+  const egressBlocked = await deps.egressBlocked?.(job.family, remaining);
+  const options = {
+    ...deps.scanOptions,
+    ...(signal ? { signal } : {}),
+    ...(egressBlocked && egressBlocked.size > 0 ? { egressBlocked } : {}),
+  };
   try {
     for await (const result of scanTarget(target, remaining, options)) {
       if (signal?.aborted) break;

@@ -738,8 +738,10 @@ class LabImpl implements Lab {
     await this.nft(
       [
         `table inet ${NFT_TABLE}_nat {`,
-        '  chain prerouting { type nat hook prerouting priority dstnat; policy accept;',
-        `    tcp dport != ${port} redirect to :${port} }`,
+        '  chain prerouting {',
+        '    type nat hook prerouting priority dstnat; policy accept;',
+        `    tcp dport != ${port} redirect to :${port}`,
+        '  }',
         '}',
       ].join('\n'),
     );

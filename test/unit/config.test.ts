@@ -8,6 +8,7 @@ const KEY = 'k'.repeat(32);
 const PUBLIC = {
   SELFSCAN_MODE: 'public',
   SELFSCAN_CANARY: '192.0.2.1:9',
+  SELFSCAN_EGRESS_REFERENCE: '192.0.2.10,2001:db8::10',
   SELFSCAN_IP_HMAC_KEY: KEY,
 } as const;
 
@@ -55,7 +56,8 @@ describe('loadConfig defaults', () => {
         timeoutMaxMs: DEFAULT_SCAN_OPTIONS.timeoutMaxMs,
         retries: 1,
         concurrencyPerTarget: DEFAULT_SCAN_OPTIONS.concurrencyPerTarget,
-        concurrencyMax: 2048,
+        concurrencyMax: DEFAULT_SCAN_OPTIONS.concurrencyMax,
+        egressReferences: [],
       },
       ipStorage: 'clear',
       retentionDays: 30,
@@ -67,7 +69,9 @@ describe('loadConfig defaults', () => {
       termsVersion: '2026-11-28',
       vantage: 'default',
       logLevel: 'info',
-      warnings: [],
+      warnings: [
+        'SELFSCAN_EGRESS_REFERENCE is not set: a port that this server\'s own network or firewall blocks would read as closed or filtered. Set it before serving anyone but yourself (docs/operations.md "Egress reference").',
+      ],
     } satisfies Config);
   });
 
@@ -115,6 +119,7 @@ describe('loadConfig values', () => {
       SELFSCAN_CONCURRENCY_MAX: '100',
       SELFSCAN_SOURCE_ADDRESS: '::ffff:198.51.100.9',
       SELFSCAN_CANARY: '[2001:DB8::1]:9',
+      SELFSCAN_EGRESS_REFERENCE: ' 2001:DB8::10 ',
       SELFSCAN_IP_STORAGE: 'truncate',
       SELFSCAN_IP_HMAC_KEY: 'ignored-because-storage-is-truncate',
       SELFSCAN_RETENTION_DAYS: '7',
@@ -148,6 +153,7 @@ describe('loadConfig values', () => {
       concurrencyMax: 100,
       sourceAddress: '198.51.100.9',
       canary: { address: '2001:db8::1', port: 9, family: 6 },
+      egressReferences: [{ address: '2001:db8::10', family: 6 }],
     });
     assert.equal(c.ipStorage, 'truncate');
     assert.equal('ipHmacKey' in c, false);
@@ -220,6 +226,7 @@ describe('loadConfig values', () => {
     const c = loadConfig({
       SELFSCAN_TRUSTED_PROXY: '127.0.0.1',
       SELFSCAN_TEST_CONCURRENCY: '2',
+      SELFSCAN_EGRESS_REFERENCE: '127.0.0.1',
       HOME: '/',
     });
     assert.deepEqual(c.warnings, [
@@ -261,6 +268,7 @@ describe('loadConfig errors', () => {
     ],
     ['SELFSCAN_IP_STORAGE', ['plain', 'HMAC', 'hash']],
     ['SELFSCAN_IP_HMAC_KEY', ['short'], { SELFSCAN_IP_STORAGE: 'hmac' }],
+    ['SELFSCAN_EGRESS_REFERENCE', ['x', '127.0.0.1:9', '127.0.0.1,127.0.0.2', '::1,::2']],
     ['SELFSCAN_RETENTION_DAYS', ['0', '3651', '1.5', 'forever']],
     ['SELFSCAN_RATE_LIMIT_PER_ADDRESS', ['0', '1.5', 'lots']],
     ['SELFSCAN_RATE_LIMIT_PER_NETWORK', ['0', '1e3', ' 60']],
@@ -309,6 +317,33 @@ describe('loadConfig errors', () => {
     }
   });
 
+  it('public mode without an egress reference is refused', () => {
+    refuses(
+      { SELFSCAN_MODE: 'public', SELFSCAN_CANARY: '192.0.2.1:9', SELFSCAN_IP_HMAC_KEY: KEY },
+      'SELFSCAN_EGRESS_REFERENCE',
+      /required in public mode/,
+    );
+  });
+
+  it('the egress reference: one address per family, literals only', () => {
+    const c = loadConfig({ ...PUBLIC });
+    assert.deepEqual(c.probe.egressReferences, [
+      { address: '192.0.2.10', family: 4 },
+      { address: '2001:db8::10', family: 6 },
+    ]);
+    assert.ok(!c.warnings.some((w) => w.includes('SELFSCAN_EGRESS_REFERENCE')));
+    refuses(
+      { SELFSCAN_EGRESS_REFERENCE: '192.0.2.10,192.0.2.11' },
+      'SELFSCAN_EGRESS_REFERENCE',
+      /one per family/,
+    );
+    refuses(
+      { SELFSCAN_EGRESS_REFERENCE: 'ref.example' },
+      'SELFSCAN_EGRESS_REFERENCE',
+      /literal IP/,
+    );
+  });
+
   it('public mode without a canary is refused', () => {
     refuses(
       { SELFSCAN_MODE: 'public', SELFSCAN_IP_HMAC_KEY: KEY },
@@ -319,7 +354,11 @@ describe('loadConfig errors', () => {
 
   it('hmac storage without a key is refused, in either mode', () => {
     refuses(
-      { SELFSCAN_MODE: 'public', SELFSCAN_CANARY: '192.0.2.1:9' },
+      {
+        SELFSCAN_MODE: 'public',
+        SELFSCAN_CANARY: '192.0.2.1:9',
+        SELFSCAN_EGRESS_REFERENCE: '192.0.2.10',
+      },
       'SELFSCAN_IP_HMAC_KEY',
       /default in public mode.*openssl rand/,
     );
@@ -348,7 +387,13 @@ describe('loadConfig errors', () => {
     });
     assert.deepEqual(
       err.problems.map((p) => p.variable),
-      ['SELFSCAN_PORT', 'SELFSCAN_CANARY', 'SELFSCAN_IP_HMAC_KEY', 'SELFSCAN_LOG_LEVEL'],
+      [
+        'SELFSCAN_PORT',
+        'SELFSCAN_CANARY',
+        'SELFSCAN_EGRESS_REFERENCE',
+        'SELFSCAN_IP_HMAC_KEY',
+        'SELFSCAN_LOG_LEVEL',
+      ],
     );
     for (const p of err.problems) assert.ok(err.message.includes(p.message));
   });

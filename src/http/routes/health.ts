@@ -1,6 +1,19 @@
-// /healthz: the process is up. /readyz: it can take scans (database, queue, scanner canary).
+// /healthz: the process is up. /readyz: it can take scans (database, queue, scanner canary, egress
+// self-test). Ports the egress self-test found blocked are listed: this server cannot test them.
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../build-app.js';
+
+/** [135, 136, 137, 445] → ['135-137', '445'] */
+function portRanges(ports: readonly number[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < ports.length; ) {
+    let j = i;
+    while (j + 1 < ports.length && ports[j + 1] === ports[j]! + 1) j++;
+    out.push(i === j ? String(ports[i]) : `${ports[i]}-${ports[j]}`);
+    i = j + 1;
+  }
+  return out;
+}
 
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -23,6 +36,29 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
       const health = deps.scannerHealth();
       if (!health.healthy) throw new Error(health.detail);
     });
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    const egress = deps.egressStatus().map((e) => ({
+      family: e.family,
+      reference: e.reference,
+      checkedAt: e.checkedAt === null ? null : new Date(e.checkedAt).toISOString(),
+      checkedPorts: e.checked,
+      blockedPorts: portRanges(e.blocked),
+    }));
+    await run('egress', async () => {
+      for (const e of deps.egressStatus()) {
+        if (e.checkedAt === null)
+          throw new Error(`IPv${e.family} egress reference not checked yet`);
+        if (e.unreachable)
+          throw new Error(
+            `IPv${e.family} egress reference ${e.reference} is unreachable from here`,
+          );
+      }
+    });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({
+        status: ready ? 'ready' : 'not_ready',
+        checks,
+        ...(egress.length > 0 && { egress }),
+      });
   });
 }
