@@ -43,7 +43,7 @@ function parseArgs(argv: string[]): Args {
     quick: false,
     json: false,
     capMs: 10 * 60_000,
-    paths: ['clean', 'rtt30', 'loss1'],
+    paths: ['clean', 'rtt30', 'loss1', 'stealth', 'synlimit'],
     runs: 1,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -56,7 +56,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--runs') args.runs = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--json] [--out docs/benchmarks.md] [--cap-min 10] [--paths clean,rtt30,loss1] [--runs 3]\n',
+        'usage: npm run bench -- [--quick] [--json] [--out docs/benchmarks.md] [--cap-min 10] [--paths clean,rtt30,loss1,stealth,synlimit] [--runs 3]\n',
       );
       process.exit(0);
     } else {
@@ -71,10 +71,34 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-const PATHS: Record<string, { label: string; opts: { delayMs?: number; lossPercent?: number } }> = {
+const SYN_LIMIT = 'tcp flags & (syn | ack) == syn limit rate over 200/second burst 50 packets drop';
+
+interface BenchPath {
+  label: string;
+  opts: { delayMs?: number; lossPercent?: number };
+  /** Every port that is not open is dropped (no RST, no ICMP). */
+  stealth?: boolean;
+  /** An extra rule in the target's input chain. */
+  rule?: string;
+  /** Lists too long for this path (what the rule alone makes them cost). */
+  skip?: { list: string; why: string };
+}
+
+const PATHS: Record<string, BenchPath> = {
   clean: { label: 'veth, no delay, no loss', opts: {} },
   rtt30: { label: '30 ms RTT (tun-delay 15 ms each way)', opts: { delayMs: 15 } },
   loss1: { label: '1 % loss, every packet, both ways', opts: { lossPercent: 1 } },
+  stealth: {
+    label: 'every port that is not open dropped (how most home routers look)',
+    opts: {},
+    stealth: true,
+  },
+  synlimit: {
+    label: `SYN rate limit at the target (\`${SYN_LIMIT}\`)`,
+    opts: {},
+    rule: SYN_LIMIT,
+    skip: { list: '1–65535', why: '65 535 SYNs at 200/s take 5.5 minutes by the limit alone' },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -410,24 +434,37 @@ async function main(): Promise<void> {
     const path = PATHS[pathName]!;
     log(`\n[${pathName}] building lab: ${path.label}`);
     const lab = await createLab({ ...path.opts, scannerNamespace: true });
+    const openSet = new Set(target.open);
+    const pathTarget: Target = path.stealth
+      ? { ...target, truth: (p) => (openSet.has(p) ? 'open' : 'filtered') }
+      : target;
     try {
       await lab.listen(target.open);
-      await lab.drop(target.dropped);
-      await lab.reject(target.rejected);
+      if (path.stealth) {
+        await lab.addTargetInputRule(`tcp dport != { ${portRanges(target.open).join(', ')} } drop`);
+      } else {
+        await lab.drop(target.dropped);
+        await lab.reject(target.rejected);
+      }
+      if (path.rule) await lab.addTargetInputRule(path.rule);
       rtts[pathName] = await icmpRttMs(lab, lab.targetV4);
       log(`[${pathName}] ICMP echo RTT ${rtts[pathName]?.toFixed(2) ?? '?'} ms`);
       for (const list of lists) {
+        if (path.skip?.list === list.name) {
+          log(`[${pathName}] ${list.name}: skipped (${path.skip.why})`);
+          continue;
+        }
         const selfRuns: RunResult[] = [];
         const nmapRuns: RunResult[] = [];
         for (let run = 1; run <= args.runs; run++) {
           log(`[${pathName}] ${list.name}: selfscan (run ${run}/${args.runs})…`);
-          const s1 = await runSelfscan(lab, lab.targetV4, list.ports, target, args.capMs);
+          const s1 = await runSelfscan(lab, lab.targetV4, list.ports, pathTarget, args.capMs);
           log(
             `  selfscan ${fmtWall(s1)} s, ${fmtAcc(s1, list.ports.length)}${s1.error ? ` (${s1.error})` : ''}`,
           );
           selfRuns.push(s1);
           log(`[${pathName}] ${list.name}: nmap (run ${run}/${args.runs})…`);
-          const n1 = await runNmap(lab, lab.targetV4, list.ports, target, args.capMs);
+          const n1 = await runNmap(lab, lab.targetV4, list.ports, pathTarget, args.capMs);
           log(
             `  nmap ${fmtWall(n1)} s, ${fmtAcc(n1, list.ports.length)}${n1.error ? ` (${n1.error})` : ''}`,
           );
