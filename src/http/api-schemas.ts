@@ -120,6 +120,29 @@ export const ScanResponse = Type.Object({
   expiresAt: Type.String({ format: 'date-time', description: 'When the result is deleted.' }),
   termsVersion: Type.String(),
   catalogVersion: Type.String(),
+  timing: Type.Optional(
+    Type.Object(
+      {
+        window: Type.Object({
+          initial: Type.Integer(),
+          max: Type.Integer(),
+          low: Type.Integer(),
+          high: Type.Integer(),
+          final: Type.Integer(),
+          sendDelayMs: Type.Number(),
+          slowdowns: Type.Integer(),
+        }),
+        reprobes: Type.Integer(),
+        triesPerSilentPort: Type.Integer(),
+        lateAnswers: Type.Integer(),
+        timeoutMs: Type.Integer(),
+      },
+      {
+        description:
+          'What the scan timing did, once done: the probe window (start, smallest, largest, end), the largest send delay, how often drops slowed it down, re-probes sent, tries per silent port, answers caught after their deadline, the learned deadline.',
+      },
+    ),
+  ),
 });
 export type ScanResponse = Static<typeof ScanResponse>;
 

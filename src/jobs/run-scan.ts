@@ -2,7 +2,7 @@
 // result as it arrives and publish it, then the verdict. Idempotent: a retried job skips the ports
 // already stored, so a result is never written twice and never lost.
 import { verdictOf } from '../core/port-state.js';
-import { type ScanOptions, scanTarget } from '../core/scan.js';
+import { type ScanOptions, type ScanReport, scanTarget } from '../core/scan.js';
 import { checkTarget, type TargetPolicy } from '../core/target-policy.js';
 import type { ScanEvent, ScanJob } from '../queue/scan-queue.js';
 import { type Store, UnknownScanError } from '../store/store.js';
@@ -52,8 +52,12 @@ export async function runScan(
 
   const target = { address: job.address, family: job.family };
   const egressBlocked = await deps.egressBlocked?.(job.family, remaining);
+  let timing: ScanReport | undefined;
   const options = {
     ...deps.scanOptions,
+    onReport: (report: ScanReport) => {
+      timing = report;
+    },
     ...(signal ? { signal } : {}),
     ...(egressBlocked && egressBlocked.size > 0 ? { egressBlocked } : {}),
   };
@@ -76,6 +80,13 @@ export async function runScan(
   const finished = await store.getScan(job.scanId);
   if (!finished) return;
   const verdict = verdictOf(finished.results);
-  if (await store.finishScan(job.scanId, { status: 'done', verdict, finishedAt: now() }))
+  if (
+    await store.finishScan(job.scanId, {
+      status: 'done',
+      verdict,
+      finishedAt: now(),
+      ...(timing ? { timing } : {}),
+    })
+  )
     publish(job.scanId, { type: 'end', status: 'done', verdict });
 }

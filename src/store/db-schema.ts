@@ -32,6 +32,8 @@ export interface ScansTable {
   created_at: EpochMs;
   started_at: NullableEpochMs;
   finished_at: NullableEpochMs;
+  /** JSON of core/scan.ts ScanReport once the scan ran to the end; else null. */
+  timing: ColumnType<string | null, string | null | undefined, string | null>;
   /** Last sequence number handed out by appendResult (0 = none yet). */
   next_seq: ColumnType<number, number | undefined, number>;
 }

@@ -8,6 +8,7 @@
 // - one active scan per requester is a partial unique index, not a read-then-write check.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/port-state.js';
+import type { ScanReport } from '../core/scan.js';
 import type { Database } from './db-schema.js';
 import {
   ConsentError,
@@ -148,6 +149,7 @@ export class KyselyStore implements Store {
         error_code: f.error?.code ?? null,
         error_message: f.error?.message ?? null,
         finished_at: f.finishedAt,
+        ...(f.timing ? { timing: JSON.stringify(f.timing) } : {}),
       })
       .where('id', '=', id)
       .where('status', 'in', ACTIVE)
@@ -192,6 +194,7 @@ export class KyselyStore implements Store {
       termsVersion: row.terms_version,
       catalogVersion: row.catalog_version,
       vantage: row.vantage,
+      timing: row.timing === null ? null : (JSON.parse(row.timing) as ScanReport),
     };
   }
 

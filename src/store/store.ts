@@ -2,6 +2,7 @@
 // serves SQLite and PostgreSQL. Instants are epoch milliseconds here (ISO strings only in the
 // API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
 import type { PortResult, Protocol, Verdict } from '../core/port-state.js';
+import type { ScanReport } from '../core/scan.js';
 
 export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -72,6 +73,8 @@ export interface ScanRecord {
   termsVersion: string;
   catalogVersion: string;
   vantage: string;
+  /** What the scan's timing did (window, send delay, re-probes); null until it ran to the end. */
+  timing: ScanReport | null;
 }
 
 export interface FinishScan {
@@ -79,6 +82,7 @@ export interface FinishScan {
   verdict: Verdict | null;
   error?: ScanError;
   finishedAt: number;
+  timing?: ScanReport;
 }
 
 export interface NewConsent {

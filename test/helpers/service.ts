@@ -78,7 +78,13 @@ export async function startTestService(
 ): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), 'selfscan-api-'));
   const dbFile = join(dir, 'db.sqlite');
-  const config = loadConfig({
+  // Public mode requires an egress reference: a host where EVERY TCP port accepts, which loopback
+  // cannot be without nftables. These loopback tests are about other things, so the reference
+  // passes validation and is then left out of the running configuration; the self-test itself is
+  // test/integration/egress.test.ts, with a real reference host in a lab namespace.
+  const noEgressReference =
+    overrides.SELFSCAN_MODE === 'public' && overrides.SELFSCAN_EGRESS_REFERENCE === undefined;
+  const loaded = loadConfig({
     SELFSCAN_DATABASE_URL: `sqlite:${dbFile}`,
     SELFSCAN_PORT: '0',
     SELFSCAN_HOST: '127.0.0.1',
@@ -87,8 +93,12 @@ export async function startTestService(
     SELFSCAN_RATE_LIMIT_PER_NETWORK: '10000',
     SELFSCAN_SHUTDOWN_TIMEOUT_MS: '2000',
     SELFSCAN_LOG_LEVEL: 'silent',
+    ...(noEgressReference ? { SELFSCAN_EGRESS_REFERENCE: '127.0.0.1' } : {}),
     ...overrides,
   });
+  const config = noEgressReference
+    ? { ...loaded, probe: { ...loaded.probe, egressReferences: [] } }
+    : loaded;
   const service = await startService(config);
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   const address = service.app.server.address();

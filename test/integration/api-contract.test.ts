@@ -117,6 +117,13 @@ describe('local mode', () => {
       assert.ok(Date.parse(scan.startedAt!) <= Date.parse(scan.finishedAt!));
       assert.equal(scan.termsVersion, s.config.termsVersion);
       assert.equal(typeof scan.catalogVersion, 'string');
+      // What the timing did: the window within its bounds, re-probes counted.
+      assert.ok(scan.timing, 'a done scan reports its timing');
+      const { window } = scan.timing;
+      assert.equal(window.max, s.config.probe.concurrencyPerTarget);
+      assert.ok(window.low >= 1 && window.low <= window.high && window.high <= window.max);
+      assert.ok(Number.isInteger(scan.timing.reprobes) && scan.timing.reprobes >= 0);
+      assert.ok(scan.timing.triesPerSilentPort >= 1 + s.config.probe.retries);
     } finally {
       await listeners.close();
     }
@@ -427,6 +434,7 @@ describe('local mode', () => {
       'finishedAt',
       'termsVersion',
       'catalogVersion',
+      'timing',
     ])
       assert.ok(field in scan.properties, `scan schema lacks ${field}`);
     assert.ok(

@@ -20,6 +20,9 @@ describe('pages in public mode, requester not allowed', () => {
         SELFSCAN_DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
         SELFSCAN_IP_STORAGE: 'truncate',
         SELFSCAN_CANARY: '127.0.0.1:1',
+        // Checked on loopback (every port refused, so every port reads blocked): these pages
+        // refuse the requester before any egress question arises.
+        SELFSCAN_EGRESS_REFERENCE: '127.0.0.1',
       }),
     );
   });

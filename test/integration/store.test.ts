@@ -13,7 +13,7 @@ import pg from 'pg';
 import type { PortResult } from '../../src/core/port-state.js';
 import type { Database } from '../../src/store/db-schema.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
-import { migrateToLatest } from '../../src/store/migrations/index.js';
+import { migrateToLatest, migrations } from '../../src/store/migrations/index.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import {
   ConsentError,
@@ -24,6 +24,14 @@ import {
   UnknownScanError,
 } from '../../src/store/store.js';
 
+const MIGRATIONS = Object.keys(migrations).sort();
+const TIMING = {
+  window: { initial: 64, max: 512, low: 32, high: 512, final: 64, sendDelayMs: 4, slowdowns: 3 },
+  reprobes: 12,
+  triesPerSilentPort: 2,
+  lateAnswers: 1,
+  timeoutMs: 100,
+};
 const PG_URL = process.env.SELFSCAN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** 2026-01-01T00:00:00.123Z: far above 2^32, so bigint handling is exercised. */
@@ -218,6 +226,7 @@ async function contract(t: TestContext, target: Target): Promise<void> {
       termsVersion: s.termsVersion,
       catalogVersion: s.catalogVersion,
       vantage: s.vantage,
+      timing: null,
     });
 
     assert.equal(await store.markRunning(s.id, T0 + 10), true);
@@ -226,10 +235,16 @@ async function contract(t: TestContext, target: Target): Promise<void> {
     await store.appendResult(s.id, result(22));
     await store.appendResult(s.id, result(23, { state: 'filtered', reason: 'timeout', ms: 1500 }));
     assert.equal(
-      await store.finishScan(s.id, { status: 'done', verdict: 'exposed', finishedAt: T0 + 2000 }),
+      await store.finishScan(s.id, {
+        status: 'done',
+        verdict: 'exposed',
+        finishedAt: T0 + 2000,
+        timing: TIMING,
+      }),
       true,
     );
     const done = await store.getScan(s.id);
+    assert.deepEqual(done?.timing, TIMING, 'the timing report round-trips');
     assert.ok(done);
     assert.equal(done.status, 'done');
     assert.equal(done.verdict, 'exposed');
@@ -744,7 +759,7 @@ async function contract(t: TestContext, target: Target): Promise<void> {
 
   await t.test('migrations: a second run is a no-op; ping answers', async (t) => {
     const { store, db, migrated } = await target.fresh(t);
-    assert.deepEqual(migrated, ['001-initial']);
+    assert.deepEqual(migrated, MIGRATIONS);
     assert.deepEqual(await migrateToLatest(db), []);
     assert.deepEqual(await migrateToLatest(db), []);
     await store.ping();
@@ -754,7 +769,7 @@ async function contract(t: TestContext, target: Target): Promise<void> {
     // A second database beside a migrated one (on PostgreSQL: another schema, same server) is
     // migrated on its own, not mistaken for the first.
     const second = await target.fresh(t);
-    assert.deepEqual(second.migrated, ['001-initial']);
+    assert.deepEqual(second.migrated, MIGRATIONS);
     await second.store.createScan(newScan());
     assert.equal(await second.store.countActiveScans(), 1);
   });

@@ -53,12 +53,10 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
           );
       }
     });
-    return reply
-      .code(ready ? 200 : 503)
-      .send({
-        status: ready ? 'ready' : 'not_ready',
-        checks,
-        ...(egress.length > 0 && { egress }),
-      });
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not_ready',
+      checks,
+      ...(egress.length > 0 && { egress }),
+    });
   });
 }

@@ -230,6 +230,7 @@ export function scanToJson(deps: AppDeps, scan: ScanRecord) {
     expiresAt: new Date(scan.createdAt + deps.config.retentionDays * 86_400_000).toISOString(),
     termsVersion: scan.termsVersion,
     catalogVersion: scan.catalogVersion,
+    ...(scan.timing ? { timing: scan.timing } : {}),
   };
 }
 
