@@ -65,7 +65,7 @@ export const DEFAULT_SCAN_OPTIONS: Readonly<
   concurrencyPerTarget: 512,
   windowInitial: 64,
   concurrencyMax: 4096,
-  silenceFloorMs: 1000,
+  silenceFloorMs: 700,
   readyHighWater: 4096,
 });
 
