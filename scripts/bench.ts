@@ -216,6 +216,11 @@ async function runSelfscan(
     };
   }
   const found = new Map<number, PortState>(r.output.results.map((x) => [x.port, x.state]));
+  const rep = r.output.report;
+  if (rep)
+    process.stderr.write(
+      `  timing: window ${rep.window.low}–${rep.window.high} (end ${rep.window.final}), send delay ≤ ${rep.window.sendDelayMs} ms, ${rep.window.slowdowns} slowdowns, ${rep.reprobes} re-probes, ${rep.lateAnswers} late answers, deadline ${rep.timeoutMs} ms\n`,
+    );
   return {
     wallS: r.output.wallMs / 1000,
     processS,

@@ -50,6 +50,7 @@ import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { PortResult } from '../../src/core/port-state.js';
+import type { ScanReport } from '../../src/core/scan.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HELPERS = join(REPO_ROOT, 'test', 'helpers');
@@ -110,6 +111,8 @@ export interface ScanChildOutput {
   fdsHeld?: number;
   /** The held connection's outcome, if asked: 'connected' or an errno code. */
   held?: string;
+  /** What the scan's timing did (core/scan.ts ScanReport). */
+  report?: ScanReport;
 }
 
 export interface ScanChildRun extends ExecResult {

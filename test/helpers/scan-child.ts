@@ -80,7 +80,10 @@ async function main(): Promise<void> {
   if (input.exhaustFds !== undefined && input.exhaustFds !== false) {
     out.fdsHeld = exhaustFds(typeof input.exhaustFds === 'number' ? input.exhaustFds : 0);
   }
-  const options = (input.options ?? {}) as Partial<ScanOptions>;
+  const options = { ...(input.options ?? {}) } as Partial<ScanOptions>;
+  options.onReport = (report) => {
+    out.report = report;
+  };
   const results: PortResult[] = [];
   const started = performance.now();
   for await (const r of scanTarget(
