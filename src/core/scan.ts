@@ -212,7 +212,11 @@ export async function* scanTarget(
     task.attempts.push(a);
     inWindow.set(a, true);
     if (tryNo > 1) reprobes++;
-    if (window.sendDelayMs > 0) nextSendAt = Math.max(nextSendAt, now) + window.sendDelayMs;
+    window.launchedAt(now);
+    // Paced: on average one launch per send delay; a timer that fires late lets at most a few
+    // launches catch up at once (timers are coarser than a fraction of a millisecond).
+    const delay = window.sendDelayMs;
+    if (delay > 0) nextSendAt = Math.max(nextSendAt, now - 4 * delay) + delay;
     a.probe = startProbe(target, task.port, localAddress, (o) => onOutcome(a, o));
   };
 
