@@ -744,7 +744,7 @@ async function contract(t: TestContext, target: Target): Promise<void> {
 
   await t.test('migrations: a second run is a no-op; ping answers', async (t) => {
     const { store, db, migrated } = await target.fresh(t);
-    assert.deepEqual(migrated, ['001-initial']);
+    assert.deepEqual(migrated, ['001-initial', '002-rate-limits']);
     assert.deepEqual(await migrateToLatest(db), []);
     assert.deepEqual(await migrateToLatest(db), []);
     await store.ping();
@@ -754,7 +754,7 @@ async function contract(t: TestContext, target: Target): Promise<void> {
     // A second database beside a migrated one (on PostgreSQL: another schema, same server) is
     // migrated on its own, not mistaken for the first.
     const second = await target.fresh(t);
-    assert.deepEqual(second.migrated, ['001-initial']);
+    assert.deepEqual(second.migrated, ['001-initial', '002-rate-limits']);
     await second.store.createScan(newScan());
     assert.equal(await second.store.countActiveScans(), 1);
   });
