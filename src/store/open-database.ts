@@ -163,6 +163,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database) {
 function openPostgres(url: string, options: OpenDatabaseOptions): OpenDatabase {
   const pool = new pg.Pool({ connectionString: url });
   pool.on('error', (err) => options.onPoolError?.(err));
+  // A connection checked out between two queries (inside a transaction) that the server ends
+  // (a restart: 57P01) emits 'error' on the client itself; unheard, it would crash the process.
+  // The query in flight, if any, still fails and is retried or answered 503.
+  pool.on('connect', (client) => client.on('error', (err) => options.onPoolError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;
   return {
