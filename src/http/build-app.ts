@@ -112,6 +112,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   });
   const routes = collectRoutes(app);
+  const all: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) all.push({ method, url: route.url });
+  });
+  registered.set(app, all);
 
   app.setErrorHandler((err, request, reply) => {
     if (!isJsonRoute(request.url) && deps.renderErrorPage) {
@@ -258,6 +263,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
   return app;
+}
+
+const registered = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every route the app registered (method, URL pattern), for tests that try each one. */
+export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return registered.get(app) ?? [];
 }
 
 /** Fastify's default answers a refused request with its own JSON shape; ours is the envelope. */
