@@ -514,6 +514,8 @@ async function main(): Promise<number> {
     const raised = {
       SELFSCAN_RATE_LIMIT_PER_ADDRESS: String(10 * MAX_ROUNDS),
       SELFSCAN_RATE_LIMIT_PER_NETWORK: '100000',
+      SELFSCAN_CONSENT_LIMIT_PER_ADDRESS: String(10 * MAX_ROUNDS),
+      SELFSCAN_CONSENT_LIMIT_PER_NETWORK: '100000',
       SELFSCAN_QUEUE_MAX: '100000',
     };
     const server = await startServerProcess({

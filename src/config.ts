@@ -78,6 +78,17 @@ export interface Config {
     /** Scans per hour per requester network (IPv4 /24, IPv6 /64). */
     readonly perNetworkPerHour: number;
   };
+  /** Consent tokens issued per hour (SELFSCAN_CONSENT_LIMIT_PER_*): spent or not, each is a row. */
+  readonly consentLimit: {
+    readonly perAddressPerHour: number;
+    readonly perNetworkPerHour: number;
+  };
+  /** SELFSCAN_ALLOWED_HOSTS: host names (lowercase) and normalised address literals a request's
+   *  Host may name (any port). Empty = the default (http/allowed-hosts.ts). */
+  readonly allowedHosts: readonly string[];
+  /** SELFSCAN_PUBLIC_ORIGIN: the origins the service is reached at (scheme://host[:port]); the
+   *  first builds the links it shows. Their hosts are allowed Hosts. */
+  readonly publicOrigins: readonly string[];
   /** Cap on queued + running scans; above it new scans get 503 busy. */
   readonly queueMax: number;
   /** Scans run at once by one process. */
@@ -131,6 +142,10 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_RETENTION_DAYS',
   'SELFSCAN_RATE_LIMIT_PER_ADDRESS',
   'SELFSCAN_RATE_LIMIT_PER_NETWORK',
+  'SELFSCAN_CONSENT_LIMIT_PER_ADDRESS',
+  'SELFSCAN_CONSENT_LIMIT_PER_NETWORK',
+  'SELFSCAN_ALLOWED_HOSTS',
+  'SELFSCAN_PUBLIC_ORIGIN',
   'SELFSCAN_QUEUE_MAX',
   'SELFSCAN_SCAN_CONCURRENCY',
   'SELFSCAN_SHUTDOWN_TIMEOUT_MS',
@@ -363,6 +378,64 @@ function readHost(r: Reader, mode: Maybe<Mode>): Maybe<string> {
   );
 }
 
+/** A Host header's name part: lowercase, no trailing dot; an address literal normalised. */
+export function normalizeHostName(name: string): string {
+  const bare = name
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  if (isIP(bare) === 0) return bare;
+  try {
+    return normalizeAddress(bare).address;
+  } catch {
+    return bare;
+  }
+}
+
+function readAllowedHosts(r: Reader): Maybe<string[]> {
+  const name = 'SELFSCAN_ALLOWED_HOSTS';
+  const v = r.raw(name);
+  if (v === undefined) return [];
+  const out: string[] = [];
+  for (const entry of v.split(/[\s,]+/)) {
+    if (entry === '') continue;
+    const host = normalizeHostName(entry);
+    if (isIP(host) === 0 && !HOSTNAME.test(host))
+      return r.fail(
+        name,
+        `must list host names or IP addresses, without scheme or port (got ${show(entry)})`,
+      );
+    if (!out.includes(host)) out.push(host);
+  }
+  return out;
+}
+
+function readPublicOrigins(r: Reader): Maybe<string[]> {
+  const name = 'SELFSCAN_PUBLIC_ORIGIN';
+  const v = r.raw(name);
+  if (v === undefined) return [];
+  const out: string[] = [];
+  for (const entry of v.split(/[\s,]+/)) {
+    if (entry === '') continue;
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    if (
+      !url ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.pathname !== '/' ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      url.username !== '' ||
+      url.password !== ''
+    )
+      return r.fail(
+        name,
+        `must list origins such as https://selfscan.example or http://192.0.2.7:8080, without a path (got ${show(entry)})`,
+      );
+    if (!out.includes(url.origin)) out.push(url.origin);
+  }
+  return out;
+}
+
 function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -487,6 +560,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const retentionDays = r.int('SELFSCAN_RETENTION_DAYS', 30, 1, 3650);
   const perAddressPerHour = r.int('SELFSCAN_RATE_LIMIT_PER_ADDRESS', 20, 1, 1_000_000);
   const perNetworkPerHour = r.int('SELFSCAN_RATE_LIMIT_PER_NETWORK', 60, 1, 1_000_000);
+  const consentPerAddress = r.int('SELFSCAN_CONSENT_LIMIT_PER_ADDRESS', 60, 1, 1_000_000);
+  const consentPerNetwork = r.int('SELFSCAN_CONSENT_LIMIT_PER_NETWORK', 180, 1, 1_000_000);
+  const allowedHosts = readAllowedHosts(r);
+  const publicOrigins = readPublicOrigins(r);
   const queueMax = r.int('SELFSCAN_QUEUE_MAX', 500, 1, 1_000_000);
   const scanConcurrency = r.int('SELFSCAN_SCAN_CONCURRENCY', 32, 1, 10_000);
   const shutdownTimeoutMs = r.int('SELFSCAN_SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000);
@@ -538,6 +615,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perAddressPerHour: ok(perAddressPerHour),
       perNetworkPerHour: ok(perNetworkPerHour),
     },
+    consentLimit: {
+      perAddressPerHour: ok(consentPerAddress),
+      perNetworkPerHour: ok(consentPerNetwork),
+    },
+    allowedHosts: ok(allowedHosts),
+    publicOrigins: ok(publicOrigins),
     queueMax: ok(queueMax),
     scanConcurrency: ok(scanConcurrency),
     shutdownTimeoutMs: ok(shutdownTimeoutMs),
@@ -555,6 +638,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(ok(egressReferences).length === 0
         ? [
             'SELFSCAN_EGRESS_REFERENCE is not set: a port that this server\'s own network or firewall blocks would read as closed or filtered. Set it before serving anyone but yourself (docs/operations.md "Egress reference").',
+          ]
+        : []),
+      ...(ok(mode) === 'public' && ok(publicOrigins).length === 0 && ok(allowedHosts).length === 0
+        ? [
+            'SELFSCAN_PUBLIC_ORIGIN is not set: requests naming this service by a host name are refused (421); set it to the address users open, e.g. https://selfscan.example',
           ]
         : []),
     ],

@@ -16,18 +16,28 @@ try {
   throw err;
 }
 
-const service = await startService(config, {
-  logger: {
-    level: config.logLevel,
-    // The scan id in a URL is a secret and addresses are personal data: keep both out of logs.
-    serializers: {
-      req: (req: { method: string; url: string }) => ({
-        method: req.method,
-        url: req.url.replace(/\/(r|scans)\/[^/?]+/, '/$1/:id'),
-      }),
+let service: Awaited<ReturnType<typeof startService>>;
+try {
+  service = await startService(config, {
+    logger: {
+      level: config.logLevel,
+      // The scan id in a URL is a secret and addresses are personal data: keep both out of logs.
+      serializers: {
+        req: (req: { method: string; url: string }) => ({
+          method: req.method,
+          url: req.url.replace(/\/(r|scans)\/[^/?]+/, '/$1/:id'),
+        }),
+      },
     },
-  },
-});
+  });
+} catch (err) {
+  // The database cannot be opened or migrated: say so in a sentence, not a stack trace.
+  const cause = (err as Error).cause;
+  console.error(
+    `selfscan: ${(err as Error).message}${cause instanceof Error && !(err as Error).message.includes(cause.message) ? ` (${cause.message})` : ''}`,
+  );
+  process.exit(1);
+}
 
 closeWithGrace({ delay: config.shutdownTimeoutMs + 5000 }, async ({ signal, err }) => {
   if (err) service.app.log.error({ err }, 'fatal error, shutting down');

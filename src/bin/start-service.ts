@@ -11,6 +11,7 @@ import { InlineQueue } from '../queue/inline-queue.js';
 import { KyselyStore } from '../store/kysely-store.js';
 import { migrateToLatest } from '../store/migrations/index.js';
 import { openDatabase } from '../store/open-database.js';
+import { startReconciler } from '../store/reconciler.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -26,7 +27,7 @@ export async function startService(
 ): Promise<Service> {
   const database = await openDatabase(config.database.url);
   await migrateToLatest(database.db);
-  const store = new KyselyStore(database.db);
+  const store = new KyselyStore(database.db, { check: database.check });
   // Scans a crash left queued or running would otherwise stay "running" forever.
   const interrupted = await store.failUnfinishedScans(
     'interrupted',
@@ -118,6 +119,15 @@ export async function startService(
     );
   for (const warning of config.warnings) app.log.warn(warning);
 
+  // Every accepted diagnosis reaches a terminal state, also when its job died on a database
+  // failure; spent-nothing consents and ended rate-limit windows do not pile up.
+  const reconciler = startReconciler({
+    store,
+    liveScanIds: () => queue.liveScanIds(),
+    onFailed: (id) => queue.publish(id, { type: 'end', status: 'failed', verdict: null }),
+    log: app.log,
+  });
+
   // Retention: results older than SELFSCAN_RETENTION_DAYS are deleted, hourly.
   const purge = () =>
     store
@@ -131,6 +141,7 @@ export async function startService(
   const close = () => {
     closing ??= (async () => {
       clearInterval(retention);
+      reconciler.stop();
       canary.stop();
       clearInterval(egressTimer);
       await queue.close(config.shutdownTimeoutMs);

@@ -6,14 +6,14 @@ import cookie from '@fastify/cookie';
 import csrfProtection from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import { fastifySSE as sse } from '@fastify/sse';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
-import type { Store } from '../store/store.js';
+import { RATE_WINDOW_MS, type Store } from '../store/store.js';
+import { createHostCheck } from './allowed-hosts.js';
 import { ApiError, toErrorEnvelope } from './errors.js';
 import { buildOpenApi, collectRoutes } from './openapi.js';
 import { createRequesterResolver, type Requester } from './requester.js';
@@ -30,7 +30,15 @@ export interface AppDeps {
   /** The egress self-test per family (empty when no reference is configured). */
   egressStatus: () => EgressFamilyStatus[];
   requesterOf: (request: FastifyRequest) => Requester;
-  checkRateLimits: (request: FastifyRequest, requester: Requester) => Promise<void>;
+  /** Counts one diagnosis (or one consent) against the requester's hourly limits; 429 when over. */
+  checkRateLimits: (
+    request: FastifyRequest,
+    requester: Requester,
+    kind?: 'scan' | 'consent',
+  ) => Promise<void>;
+  /** scheme://host[:port] for links the service shows: the configured origin, else the
+   *  request's own (its Host has passed the allowed-hosts check). */
+  originOf: (request: FastifyRequest) => string;
   /** Set by the page routes: errors on HTML routes become friendly pages. */
   renderErrorPage?: (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
@@ -53,10 +61,18 @@ export interface BuildAppOptions {
 }
 
 const BODY_LIMIT = 16 * 1024;
-const HOUR_MS = 3_600_000;
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
+  // DNS rebinding: a Host this service is not known by is refused first, on every route.
+  const hostAllowed = createHostCheck(config);
+  const assertHostAllowed = (request: FastifyRequest) => {
+    if (!hostAllowed(request.host, request.raw.socket?.localAddress))
+      throw new ApiError(
+        'host_not_allowed',
+        'This service does not answer to that host name. Open it at its own address.',
+      );
+  };
   const app = Fastify({
     // Only the configured proxies may say who the client is; an empty list trusts nobody.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
@@ -67,6 +83,28 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     routerOptions: { maxParamLength: 200 },
     // Requests Node's parser refuses (headers too large, malformed) get the same envelope.
     clientErrorHandler,
+    // So do URLs the router refuses (an over-long or malformed parameter), which skip the hooks:
+    // the Host is checked here as well.
+    frameworkErrors: (err, request, reply) => {
+      let error: unknown = err;
+      try {
+        assertHostAllowed(request);
+      } catch (refused) {
+        error = refused;
+      }
+      if (!isJsonRoute(request.url) && deps.renderErrorPage) {
+        try {
+          return deps.renderErrorPage(error, request, reply);
+        } catch {
+          // no cookies parsed on this path: the envelope below
+        }
+      }
+      const { status, body } = toErrorEnvelope(error);
+      return (reply as FastifyReply)
+        .code(status)
+        .type('application/json; charset=utf-8')
+        .send(body);
+    },
     ajv: {
       // Strict API: "22" is not 22, unknown fields are not dropped, no defaults invented.
       customOptions: {
@@ -78,6 +116,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   });
   const routes = collectRoutes(app);
+  const all: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) all.push({ method, url: route.url });
+  });
+  registered.set(app, all);
 
   app.setErrorHandler((err, request, reply) => {
     if (!isJsonRoute(request.url) && deps.renderErrorPage) {
@@ -145,44 +188,35 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Forms need a real Origin for the same-origin check; the secret result link never leaves the site.
     referrerPolicy: { policy: 'same-origin' },
   });
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new ApiError(
-        'rate_limited',
-        `Too many diagnoses from your connection. Please try again in ${context.after}.`,
-        Math.ceil(context.ttl / 1000),
-      ),
-  });
   await app.register(sse, { heartbeatInterval: 15_000 });
 
-  const perAddress = app.createRateLimit({
-    max: config.rateLimit.perAddressPerHour,
-    timeWindow: HOUR_MS,
-    keyGenerator: (r) => `a:${(r as RequestWithKey).rateKey}`,
-  });
-  const perNetwork = app.createRateLimit({
-    max: config.rateLimit.perNetworkPerHour,
-    timeWindow: HOUR_MS,
-    keyGenerator: (r) => `n:${(r as RequestWithKey).rateKey}`,
-  });
-  const checkRateLimits = async (request: FastifyRequest, requester: Requester) => {
-    for (const [limiter, keys] of [
-      [perAddress, [requester.key]],
-      [perNetwork, requester.networkKeys],
-    ] as const) {
-      for (const key of keys) {
-        (request as RequestWithKey).rateKey = key;
-        const limit = await limiter(request);
-        if (!limit.isAllowed && limit.isExceeded) {
-          const wait = Math.max(1, limit.ttlInSeconds);
-          throw new ApiError(
-            'rate_limited',
-            `Too many diagnoses from your connection. Please try again in ${formatWait(wait)}.`,
-            wait,
-          );
-        }
-      }
+  // Counters live in the store: traffic from elsewhere cannot evict a live window, and a refused
+  // attempt counts nowhere (the take is all or nothing).
+  const checkRateLimits = async (
+    _request: FastifyRequest,
+    requester: Requester,
+    kind: 'scan' | 'consent' = 'scan',
+  ) => {
+    const limits = kind === 'scan' ? config.rateLimit : config.consentLimit;
+    const outcome = await options.store.takeRateLimit(
+      [
+        { key: `${kind}:a:${requester.key}`, max: limits.perAddressPerHour },
+        ...requester.networkKeys.map((key) => ({
+          key: `${kind}:n:${key}`,
+          max: limits.perNetworkPerHour,
+        })),
+      ],
+      RATE_WINDOW_MS,
+      Date.now(),
+    );
+    if (!outcome.allowed) {
+      const wait = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
+      const what = kind === 'scan' ? 'diagnoses' : 'requests to start a diagnosis';
+      throw new ApiError(
+        'rate_limited',
+        `Too many ${what} from your connection. Please try again in ${formatWait(wait)}.`,
+        wait,
+      );
     }
   };
 
@@ -195,7 +229,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     egressStatus: options.egressStatus ?? (() => []),
     requesterOf: createRequesterResolver(config),
     checkRateLimits,
+    originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
   };
+
+  app.addHook('onRequest', async (request) => assertHostAllowed(request));
 
   // Guards for every state-changing request.
   app.addHook('onRequest', async (request) => {
@@ -233,7 +270,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   return app;
 }
 
-type RequestWithKey = FastifyRequest & { rateKey?: string };
+const registered = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every route the app registered (method, URL pattern), for tests that try each one. */
+export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return registered.get(app) ?? [];
+}
 
 /** Fastify's default answers a refused request with its own JSON shape; ours is the envelope. */
 function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {

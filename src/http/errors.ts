@@ -1,6 +1,7 @@
 // Every error the API can answer, in one registry: code → HTTP status. Every error response —
 // ours and those raised by Fastify or its plugins — leaves through toErrorEnvelope() as
 // { "error": { "code": "...", "message": "..." } } (PRODUCT.md "JSON API").
+import { isStorageUnavailable } from '../store/store.js';
 
 export const ERROR_STATUS = {
   invalid_request: 400,
@@ -12,12 +13,15 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   not_acceptable: 406,
+  uri_too_long: 414,
+  host_not_allowed: 421,
   scan_in_progress: 409,
   body_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
   busy: 503,
+  database_unavailable: 503,
   scanner_unhealthy: 503,
 } as const;
 
@@ -60,6 +64,7 @@ const FASTIFY_ERRORS: Record<string, [ErrorCode, string]> = {
   FST_ERR_CTP_EMPTY_TYPE: ['unsupported_media_type', 'The Content-Type header is empty.'],
   FST_ERR_CTP_INVALID_TYPE: ['unsupported_media_type', 'The Content-Type header is not valid.'],
   FST_ERR_BAD_URL: ['invalid_request', 'The URL is not valid.'],
+  FST_ERR_MAX_PARAM_LENGTH: ['uri_too_long', 'A part of the URL is too long.'],
   FST_ERR_ASYNC_CONSTRAINT: ['invalid_request', 'The request could not be routed.'],
   FST_ERR_NOT_FOUND: ['not_found', 'Nothing is here.'],
   FST_CSRF_INVALID_TOKEN: [
@@ -92,6 +97,14 @@ export function toErrorEnvelope(err: unknown): {
       ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
     };
   }
+  if (isStorageUnavailable(err))
+    return {
+      ...envelope(
+        'database_unavailable',
+        'The service cannot save diagnoses right now. Please try again in a minute.',
+      ),
+      retryAfter: 30,
+    };
   const e = (err ?? {}) as ErrorLike & object;
   const known = e.code ? FASTIFY_ERRORS[e.code] : undefined;
   if (known) return envelope(known[0], known[1]);

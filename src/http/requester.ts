@@ -43,8 +43,11 @@ export function createRequesterResolver(config: Config) {
 
   return function requesterOf(request: FastifyRequest): Requester {
     let check: ReturnType<typeof checkTarget>;
+    // An IPv6 link-local peer arrives with its zone (fe80::1%eth0): the address means something
+    // only on that link, so it is classified without the zone and not tested.
+    const zone = request.ip.indexOf('%');
     try {
-      check = checkTarget(request.ip, config.policy);
+      check = checkTarget(zone < 0 ? request.ip : request.ip.slice(0, zone), config.policy);
     } catch {
       // Only a trusted proxy can put something other than an IP literal here (X-Forwarded-For).
       throw new ApiError(
@@ -52,6 +55,13 @@ export function createRequesterResolver(config: Config) {
         'The proxy in front of this service did not forward a valid client IP address.',
       );
     }
+    if (zone >= 0 || (check.family === 6 && check.class === 'link-local'))
+      check = {
+        ...check,
+        allowed: false,
+        reason:
+          'Your connection comes from an IPv6 link-local address (fe80::/10), which is valid only on its own network link, so it cannot be tested. Open this service through another of your addresses (for example its IPv4 address or a global IPv6 address).',
+      };
     const stored = storedAddress(check.address, config.ipStorage, config.ipHmacKey);
     const peer = request.socket.remoteAddress ?? '';
     const peerTrusted =

@@ -5,7 +5,13 @@ import { verdictOf } from '../core/port-state.js';
 import { type ScanOptions, type ScanReport, scanTarget } from '../core/scan.js';
 import { checkTarget, type TargetPolicy } from '../core/target-policy.js';
 import type { ScanEvent, ScanJob } from '../queue/scan-queue.js';
+import { retryStorage } from '../store/retry.js';
 import { type Store, UnknownScanError } from '../store/store.js';
+
+/** How long one store call is retried while the database is out of reach (a PostgreSQL restart,
+ *  a full disk being freed). After that the job gives up; the reconciler (start-service.ts)
+ *  marks the scan failed once the database is back, so it never stays `running`. */
+export const STORE_RETRY_BUDGET_MS = 20_000;
 
 export interface RunScanDeps {
   store: Store;
@@ -17,6 +23,8 @@ export interface RunScanDeps {
   /** Ports of this family that this server's own egress cannot test (egress-check.ts). */
   egressBlocked?: (family: 4 | 6, ports: readonly number[]) => Promise<ReadonlySet<number>>;
   now?: () => number;
+  /** Defaults to STORE_RETRY_BUDGET_MS. */
+  storeRetryBudgetMs?: number;
 }
 
 export async function runScan(
@@ -24,8 +32,14 @@ export async function runScan(
   job: ScanJob,
   signal?: AbortSignal,
 ): Promise<void> {
-  const { store, publish } = deps;
+  const { publish } = deps;
   const now = deps.now ?? Date.now;
+  const retry = <T>(fn: () => Promise<T>) =>
+    retryStorage(fn, {
+      budgetMs: deps.storeRetryBudgetMs ?? STORE_RETRY_BUDGET_MS,
+      ...(signal ? { signal } : {}),
+    });
+  const store = retryingStore(deps.store, retry);
   const fail = async (code: string, message: string) => {
     if (
       await store.finishScan(job.scanId, {
@@ -89,4 +103,16 @@ export async function runScan(
     })
   )
     publish(job.scanId, { type: 'end', status: 'done', verdict });
+}
+
+/** The calls runScan makes, each retried while the database is out of reach. */
+function retryingStore(store: Store, retry: <T>(fn: () => Promise<T>) => Promise<T>) {
+  return {
+    markRunning: (id: string, at: number) => retry(() => store.markRunning(id, at)),
+    getScan: (id: string) => retry(() => store.getScan(id)),
+    appendResult: (id: string, r: Parameters<Store['appendResult']>[1]) =>
+      retry(() => store.appendResult(id, r)),
+    finishScan: (id: string, f: Parameters<Store['finishScan']>[1]) =>
+      retry(() => store.finishScan(id, f)),
+  };
 }

@@ -46,6 +46,11 @@ export class InlineQueue implements ScanQueue {
     return () => this.events.off(scanId, listener);
   }
 
+  /** Scans this process holds (waiting or running): the reconciler leaves these alone. */
+  liveScanIds(): string[] {
+    return [...this.waiting.map((job) => job.scanId), ...this.running.keys()];
+  }
+
   depth(): number {
     return this.waiting.length + this.running.size;
   }

@@ -70,7 +70,22 @@ export interface ConsentsTable {
   scan_id: string | null;
 }
 
+/** One row per rate-limit key (a kind and a keyed hash of an address or network). */
+export interface RateLimitsTable {
+  key: string;
+  /** When the current window began; a hit after window_start + window starts a new one. */
+  window_start: EpochMs;
+  count: number;
+}
+
+export interface WriteProbeTable {
+  id: number;
+  written_at: EpochMs;
+}
+
 export interface Database {
+  rate_limits: RateLimitsTable;
+  write_probe: WriteProbeTable;
   scans: ScansTable;
   scan_ports: ScanPortsTable;
   scan_results: ScanResultsTable;

@@ -18,7 +18,10 @@ import {
   type NewConsent,
   type NewScan,
   type PlannedPort,
+  type RateBucket,
+  type RateOutcome,
   ScanConflictError,
+  type ScanError,
   type ScanRecord,
   type ScanStatus,
   type Store,
@@ -34,15 +37,30 @@ const INSERT_CHUNK = 500;
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+export interface KyselyStoreOptions {
+  /** Throws when the database file is gone, replaced or on a full disk (open-database.ts). */
+  check?: () => void;
+}
+
+/** A refused rate-limit take: thrown inside the transaction so every increment rolls back. */
+class RateRefused extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('rate limit exceeded');
+  }
+}
+
 export class KyselyStore implements Store {
   readonly #db: Kysely<Database>;
+  readonly #check: () => void;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, options: KyselyStoreOptions = {}) {
     this.#db = db;
+    this.#check = options.check ?? (() => undefined);
   }
 
   async createScan(s: NewScan, options: { consumeConsent?: ConsentUse } = {}): Promise<void> {
     assertDistinctPorts(s.ports);
+    this.#check(); // a scan written to a deleted file would be lost without an error
     try {
       await this.#db.transaction().execute(async (trx) => {
         await trx
@@ -266,6 +284,88 @@ export class KyselyStore implements Store {
     return Number(r.numUpdatedRows);
   }
 
+  async failAbandonedScans(
+    live: readonly string[],
+    createdBefore: number,
+    error: ScanError,
+    now: number,
+  ): Promise<string[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      let query = trx
+        .selectFrom('scans')
+        .select('id')
+        .where('status', 'in', ACTIVE)
+        .where('created_at', '<', createdBefore);
+      if (live.length > 0) query = query.where('id', 'not in', live);
+      const ids = (await query.execute()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      await trx
+        .updateTable('scans')
+        .set({
+          status: 'failed',
+          verdict: null,
+          error_code: error.code,
+          error_message: error.message,
+          finished_at: now,
+        })
+        .where('id', 'in', ids)
+        .where('status', 'in', ACTIVE)
+        .execute();
+      return ids;
+    });
+  }
+
+  async deleteUnusedConsents(cutoff: number): Promise<number> {
+    const r = await this.#db
+      .deleteFrom('consents')
+      .where('used_at', 'is', null)
+      .where('expires_at', '<', cutoff)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async takeRateLimit(
+    buckets: readonly RateBucket[],
+    windowMs: number,
+    now: number,
+  ): Promise<RateOutcome> {
+    const expired = now - windowMs;
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        for (const bucket of buckets) {
+          // One statement per bucket: a new key starts at 1, an ended window restarts at 1,
+          // otherwise +1. The row lock (PostgreSQL) or the single writer (SQLite) orders
+          // concurrent takes, so two requests cannot both see the last free slot.
+          const row = await trx
+            .insertInto('rate_limits')
+            .values({ key: bucket.key, window_start: now, count: 1 })
+            .onConflict((oc) =>
+              oc.column('key').doUpdateSet({
+                count: sql<number>`case when rate_limits.window_start <= ${expired} then 1 else rate_limits.count + 1 end`,
+                window_start: sql<number>`case when rate_limits.window_start <= ${expired} then ${now} else rate_limits.window_start end`,
+              }),
+            )
+            .returning(['count', 'window_start'])
+            .executeTakeFirstOrThrow();
+          if (row.count > bucket.max)
+            throw new RateRefused(toMs(row.window_start) + windowMs - now);
+        }
+      });
+      return { allowed: true };
+    } catch (err) {
+      if (err instanceof RateRefused) return { allowed: false, retryAfterMs: err.retryAfterMs };
+      throw err;
+    }
+  }
+
+  async deleteExpiredRateLimits(windowMs: number, now: number): Promise<number> {
+    const r = await this.#db
+      .deleteFrom('rate_limits')
+      .where('window_start', '<=', now - windowMs)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async deleteScansBefore(cutoff: number): Promise<number> {
     return this.#db.transaction().execute(async (trx) => {
       await trx.deleteFrom('consents').where('expires_at', '<', cutoff).execute();
@@ -275,6 +375,7 @@ export class KyselyStore implements Store {
   }
 
   async createConsent(c: NewConsent): Promise<void> {
+    this.#check();
     await this.#db
       .insertInto('consents')
       .values({
@@ -314,7 +415,14 @@ export class KyselyStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await sql`select 1`.execute(this.#db);
+    this.#check();
+    // A write, not a read: a full disk or a read-only database still answers `select 1`.
+    const now = Date.now();
+    await this.#db
+      .insertInto('write_probe')
+      .values({ id: 1, written_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ written_at: now }))
+      .execute();
   }
 
   close(): Promise<void> {

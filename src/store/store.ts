@@ -130,6 +130,48 @@ export class UnknownScanError extends Error {
   }
 }
 
+/** The database cannot take writes now (disk full, file lost or read-only, server down or
+ *  restarting). Callers answer 503 and retry later; nothing was written. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+const SQLITE_UNAVAILABLE =
+  /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|PROTOCOL|NOTADB|CORRUPT)/;
+const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+/** Whether an error means "the database is out of reach or cannot write" (as opposed to a bug
+ *  or a refused value): such a write may succeed later, and the request deserves a 503. */
+export function isStorageUnavailable(err: unknown): boolean {
+  if (err instanceof StorageUnavailableError) return true;
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (SQLITE_UNAVAILABLE.test(code) || NET_UNAVAILABLE.has(code)) return true;
+    // PostgreSQL SQLSTATE: 08 connection exception, 53 insufficient resources (53100 disk
+    // full), 57P01–57P03 shutdown / cannot connect now, 58 system error (I/O).
+    if (/^(08|53|58)[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+  }
+  // pg and better-sqlite3 say these in words only.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|The database connection is not open/i.test(
+    err.message,
+  );
+}
+
+/** Every rate limit counts per hour. */
+export const RATE_WINDOW_MS = 3_600_000;
+
+export interface RateBucket {
+  /** Kind and keyed hash, e.g. `scan:n:<hash>`; never an address in clear. */
+  key: string;
+  max: number;
+}
+
+export type RateOutcome = { allowed: true } | { allowed: false; retryAfterMs: number };
+
 export interface Store {
   /** Inserts the scan (status `queued`) and its planned ports atomically. With
    *  `consumeConsent`, the token is spent in the same transaction (a token is consumed only by
@@ -158,6 +200,27 @@ export interface Store {
   /** On start: every queued/running scan (left by a crash) becomes failed with this error.
    *  Returns how many. */
   failUnfinishedScans(code: string, message: string, now: number): Promise<number>;
+  /** The reconciler: every queued/running scan created before `createdBefore` whose id is not
+   *  in `live` (the jobs this process is running or holding) becomes failed with `error`.
+   *  Returns the ids it changed. */
+  failAbandonedScans(
+    live: readonly string[],
+    createdBefore: number,
+    error: ScanError,
+    now: number,
+  ): Promise<string[]>;
+  /** Deletes consent tokens never used that expired before `cutoff`. Returns how many. */
+  deleteUnusedConsents(cutoff: number): Promise<number>;
+  /** Counts one hit in every bucket (fixed window of `windowMs` from a key's first hit), all or
+   *  nothing: when any bucket is over its max, nothing is counted anywhere (a refused attempt
+   *  leaves no key behind) and the answer says when that bucket's window ends. */
+  takeRateLimit(
+    buckets: readonly RateBucket[],
+    windowMs: number,
+    now: number,
+  ): Promise<RateOutcome>;
+  /** Deletes rate-limit windows that ended before `now`. */
+  deleteExpiredRateLimits(windowMs: number, now: number): Promise<number>;
   /** Retention: deletes scans created before cutoff (with their ports and results) and consent
    *  tokens that expired before cutoff. Returns the number of scans deleted. */
   deleteScansBefore(cutoff: number): Promise<number>;
@@ -179,7 +242,8 @@ export interface Store {
     now: number,
   ): Promise<ConsentOutcome>;
 
-  /** Throws when the database does not answer (/readyz). */
+  /** Throws when the database does not accept a write, or its file is no longer the one opened
+   *  (/readyz). */
   ping(): Promise<void>;
   /** Closes the database connection(s). Idempotent. */
   close(): Promise<void>;

@@ -91,6 +91,8 @@ export async function startTestService(
     // Tests share 127.0.0.0/24: lift the limits unless a test is about them.
     SELFSCAN_RATE_LIMIT_PER_ADDRESS: '10000',
     SELFSCAN_RATE_LIMIT_PER_NETWORK: '10000',
+    SELFSCAN_CONSENT_LIMIT_PER_ADDRESS: '10000',
+    SELFSCAN_CONSENT_LIMIT_PER_NETWORK: '10000',
     SELFSCAN_SHUTDOWN_TIMEOUT_MS: '2000',
     SELFSCAN_LOG_LEVEL: 'silent',
     ...(noEgressReference ? { SELFSCAN_EGRESS_REFERENCE: '127.0.0.1' } : {}),

@@ -541,6 +541,85 @@ async function contract(t: TestContext, target: Target): Promise<void> {
   });
 
   await t.test(
+    'failAbandonedScans fails old active scans not held by a job, nothing else',
+    async (t) => {
+      const { store } = await target.fresh(t);
+      const abandoned = newScan({ createdAt: T0 });
+      const live = newScan({ createdAt: T0 });
+      const young = newScan({ createdAt: T0 + 50_000 });
+      const done = newScan({ createdAt: T0 });
+      for (const s of [abandoned, live, young, done]) await store.createScan(s);
+      await store.markRunning(abandoned.id, T0 + 1);
+      await store.markRunning(done.id, T0 + 1);
+      await store.finishScan(done.id, { status: 'done', verdict: 'safe', finishedAt: T0 + 2 });
+      const error = { code: 'interrupted', message: 'the job stopped' };
+      assert.deepEqual(await store.failAbandonedScans([live.id], T0 + 10_000, error, T0 + 60_000), [
+        abandoned.id,
+      ]);
+      assert.equal((await store.getScan(abandoned.id))?.status, 'failed');
+      assert.deepEqual((await store.getScan(abandoned.id))?.error, error);
+      assert.equal((await store.getScan(live.id))?.status, 'queued');
+      assert.equal((await store.getScan(young.id))?.status, 'queued');
+      assert.equal((await store.getScan(done.id))?.status, 'done');
+      assert.deepEqual(await store.failAbandonedScans([], T0 + 10_000, error, T0 + 60_000), [
+        live.id,
+      ]);
+    },
+  );
+
+  await t.test('deleteUnusedConsents removes expired unused tokens only', async (t) => {
+    const { store } = await target.fresh(t);
+    const expired = newConsent({ expiresAt: T0 + 100 });
+    const valid = newConsent({ expiresAt: T0 + 10_000 });
+    const spent = newConsent({ expiresAt: T0 + 100 });
+    for (const c of [expired, valid, spent]) await store.createConsent(c);
+    assert.equal(await store.consumeConsent(spent.tokenHash, 'rk-alice', null, T0 + 50), 'ok');
+    assert.equal(await store.deleteUnusedConsents(T0 + 1000), 1);
+    assert.equal(await store.checkConsent(expired.tokenHash, 'rk-alice', null, T0), 'unknown');
+    assert.equal(await store.checkConsent(valid.tokenHash, 'rk-alice', null, T0), 'ok');
+    assert.equal(await store.checkConsent(spent.tokenHash, 'rk-alice', null, T0), 'used');
+  });
+
+  await t.test(
+    'takeRateLimit: all or nothing, windows restart, concurrent takes never overshoot',
+    async (t) => {
+      const { store } = await target.fresh(t);
+      const W = 3_600_000;
+      const buckets = [
+        { key: 'scan:a:x', max: 5 },
+        { key: 'scan:n:net', max: 2 },
+      ];
+      assert.deepEqual(await store.takeRateLimit(buckets, W, T0), { allowed: true });
+      assert.deepEqual(await store.takeRateLimit(buckets, W, T0 + 10), { allowed: true });
+      const refused = await store.takeRateLimit(buckets, W, T0 + 1000);
+      assert.deepEqual(refused, { allowed: false, retryAfterMs: W - 1000 });
+      // the refused take counted nowhere: the address bucket still has 3 left for other networks
+      const other = [
+        { key: 'scan:a:x', max: 5 },
+        { key: 'scan:n:other', max: 2 },
+      ];
+      assert.deepEqual(await store.takeRateLimit(other, W, T0 + 2000), { allowed: true });
+      assert.deepEqual(await store.takeRateLimit(other, W, T0 + 2000), { allowed: true });
+      assert.deepEqual(await store.takeRateLimit([{ key: 'scan:a:x', max: 5 }], W, T0 + 2000), {
+        allowed: true,
+      });
+      assert.equal(
+        (await store.takeRateLimit([{ key: 'scan:a:x', max: 5 }], W, T0 + 2000)).allowed,
+        false,
+      );
+      // a new window after an hour
+      assert.deepEqual(await store.takeRateLimit(buckets, W, T0 + W), { allowed: true });
+      // concurrent takes of one slot-limited key: exactly max succeed
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () => store.takeRateLimit([{ key: 'race', max: 7 }], W, T0)),
+      );
+      assert.equal(outcomes.filter((o) => o.allowed).length, 7);
+      // only "race" (started at T0) has ended; the others started later or restarted at T0 + W
+      assert.equal(await store.deleteExpiredRateLimits(W, T0 + W + 1), 1);
+    },
+  );
+
+  await t.test(
     'deleteScansBefore removes old scans (with results) and expired consents',
     async (t) => {
       const { store, db } = await target.fresh(t);

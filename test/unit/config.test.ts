@@ -62,6 +62,9 @@ describe('loadConfig defaults', () => {
       ipStorage: 'clear',
       retentionDays: 30,
       rateLimit: { perAddressPerHour: 20, perNetworkPerHour: 60 },
+      consentLimit: { perAddressPerHour: 60, perNetworkPerHour: 180 },
+      allowedHosts: [],
+      publicOrigins: [],
       queueMax: 500,
       scanConcurrency: 32,
       shutdownTimeoutMs: 20000,
@@ -235,6 +238,17 @@ describe('loadConfig values', () => {
   });
 });
 
+describe('allowed hosts and public origins', () => {
+  it('normalises names and literals; origins keep scheme and port', () => {
+    const c = loadConfig({
+      SELFSCAN_ALLOWED_HOSTS: 'Scan.Example., [::FFFF:192.0.2.1], 2001:DB8::1',
+      SELFSCAN_PUBLIC_ORIGIN: 'https://Scan.Example, http://192.0.2.7:8080/',
+    });
+    assert.deepEqual(c.allowedHosts, ['scan.example', '192.0.2.1', '2001:db8::1']);
+    assert.deepEqual(c.publicOrigins, ['https://scan.example', 'http://192.0.2.7:8080']);
+  });
+});
+
 describe('loadConfig errors', () => {
   const invalid: [variable: string, values: string[], extra?: NodeJS.ProcessEnv][] = [
     ['SELFSCAN_MODE', ['Public', 'intranet', ' local', 'true']],
@@ -272,6 +286,13 @@ describe('loadConfig errors', () => {
     ['SELFSCAN_RETENTION_DAYS', ['0', '3651', '1.5', 'forever']],
     ['SELFSCAN_RATE_LIMIT_PER_ADDRESS', ['0', '1.5', 'lots']],
     ['SELFSCAN_RATE_LIMIT_PER_NETWORK', ['0', '1e3', ' 60']],
+    ['SELFSCAN_CONSENT_LIMIT_PER_ADDRESS', ['0', '1.5', 'lots']],
+    ['SELFSCAN_CONSENT_LIMIT_PER_NETWORK', ['0', '1e3', ' 60']],
+    ['SELFSCAN_ALLOWED_HOSTS', ['http://x.example', 'x.example:8080', 'a..b', '*', 'x/y']],
+    [
+      'SELFSCAN_PUBLIC_ORIGIN',
+      ['selfscan.example', 'ftp://x.example', 'https://x.example/path', 'https://u:p@x.example'],
+    ],
     ['SELFSCAN_QUEUE_MAX', ['0', '1.5', 'abc']],
     ['SELFSCAN_SCAN_CONCURRENCY', ['0', '1.5', 'abc']],
     ['SELFSCAN_SHUTDOWN_TIMEOUT_MS', ['-1', '20s', '1e4']],

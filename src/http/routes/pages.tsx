@@ -182,7 +182,6 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       const scan = await deps.store.getScan(request.params.id);
       if (!scan) throw new ApiError('not_found', '');
       const ctx = context(request, reply);
-      const host = request.host;
       const props: ResultProps = {
         id: scan.id,
         code: scan.code,
@@ -201,7 +200,7 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         expiresAt: scan.createdAt + deps.config.retentionDays * 86_400_000,
         termsVersion: scan.termsVersion,
         catalogVersion: scan.catalogVersion,
-        link: `${request.protocol}://${host}/r/${scan.id}`,
+        link: `${deps.originOf(request)}/r/${scan.id}`,
         now: Date.now(),
       };
       return page(reply, <ResultPage ctx={ctx} p={props} />);
@@ -263,8 +262,10 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
             : status === 503
               ? body.error.code === 'scanner_unhealthy'
                 ? [e.busy, e.forbiddenBody.unhealthy]
-                : [e.busy, e.busyBody(wait)]
-              : status === 403
+                : body.error.code === 'database_unavailable'
+                  ? [e.title, e.generic]
+                  : [e.busy, e.busyBody(wait)]
+              : status === 403 || status === 421
                 ? [e.forbidden, forbiddenBody(e, body.error.code)]
                 : status >= 500
                   ? [e.title, e.generic]

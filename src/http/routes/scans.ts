@@ -52,6 +52,8 @@ export function csrfBindingOf(request: FastifyRequest): string | null {
 
 /** Issues a single-use consent token bound to the requester (and the browser's CSRF cookie). */
 export async function issueConsent(deps: AppDeps, request: FastifyRequest, requester: Requester) {
+  // Each consent is a row, spent or not: issuing is rate-limited like scans.
+  await deps.checkRateLimits(request, requester, 'consent');
   const token = randomBytes(24).toString('base64url');
   const now = Date.now();
   const expiresAt = now + CONSENT_TTL_MS;
@@ -202,6 +204,9 @@ function portsOf(deps: AppDeps, input: StartScanInput): number[] {
       'The preset "all" (TCP 1–65535) is available only in local mode; use "service" (TCP 1–1055).',
     );
   const ports = input.ports ?? presetPorts(input.preset!);
+  // The API schema refuses an empty list; the HTML form can send one (no box ticked).
+  if (ports.length === 0)
+    throw new ApiError('invalid_request', 'Choose at least one port to test.');
   if (!local && ports.length > PUBLIC_MAX_PORTS)
     throw new ApiError(
       'invalid_request',

@@ -2,10 +2,12 @@
 // Names sort in execution order; never rename or edit one that has shipped — add a new one.
 import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as initial from './001-initial.js';
+import * as rateLimits from './002-rate-limits.js';
 import * as scanTiming from './003-scan-timing.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001-initial': initial,
+  '002-rate-limits': rateLimits,
   '003-scan-timing': scanTiming,
 });
 
