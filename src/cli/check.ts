@@ -5,6 +5,7 @@ import { type Locale, PRESET_LABELS, type PresetName, presetPorts } from '../cor
 import type { AddressClass } from '../core/target-policy.js';
 import { ApiClientError, createApiClient, type ScanResult } from './api-client.js';
 import type { CliMessages } from './messages.js';
+import { WIDTH, wrap } from './report.js';
 
 export interface Ui {
   locale: Locale;
@@ -33,7 +34,13 @@ export const linkOf = (server: string, id: string) => `${server.replace(/\/+$/, 
 
 /** Asks on the terminal; resolves true only for an explicit yes. */
 async function ask(ui: Ui, lines: string[], signal: AbortSignal): Promise<boolean> {
-  ui.stderr.write(`${lines.join('\n')}\n`);
+  // Continuation lines indented under the text of their item.
+  const wrapped = lines.flatMap((l) => {
+    const lead = /^ */.exec(l)![0];
+    const [first = '', ...rest] = wrap(l.trimStart(), WIDTH, `${lead}  `);
+    return [lead + first.trimStart(), ...rest];
+  });
+  ui.stderr.write(`${wrapped.join('\n')}\n`);
   const rl = createInterface({ input: ui.stdin, output: ui.stderr, terminal: true });
   const onSigint = () => rl.close();
   rl.on('SIGINT', onSigint); // readline takes Ctrl-C from the terminal: end the question
