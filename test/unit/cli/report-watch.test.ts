@@ -37,7 +37,8 @@ function scan(states: Record<number, 'open' | 'closed' | 'filtered' | 'error'>):
     status: 'done',
     address: '203.0.113.7',
     family: 4,
-    class: 'global',
+    // The schema's Static type of `class` comes out as never (a mapped union); the value is real.
+    class: 'global' as ScanResult['class'],
     verdict,
     total: results.length,
     label: null,
