@@ -63,6 +63,8 @@ export function truncate(text: string, width: number): string {
 export const pad = (text: string, width: number) =>
   text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 
+const NO_LINE_START = /^[、。，．・：；？！」』）】〉》ー…,.:;!?)\]]/;
+
 /** Wraps at spaces, or anywhere between wide characters (Japanese has no spaces). */
 export function wrap(text: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
@@ -82,8 +84,15 @@ export function wrap(text: string, width: number, indent = ''): string[] {
     const chunks = displayWidth(token) > room ? [...token] : [token];
     for (const c of chunks) {
       if (displayWidth(line + c.trimEnd()) > room && line.trim() !== '') {
+        // No line starts with closing punctuation: the character before it moves down too.
+        let carry = '';
+        if (NO_LINE_START.test(c) && line.length > 1) {
+          const chars = [...line];
+          carry = chars.pop()!;
+          line = chars.join('');
+        }
         lines.push(indent + line.trimEnd());
-        line = c.trimStart();
+        line = carry + c.trimStart();
       } else line += c;
     }
   }
@@ -172,9 +181,16 @@ export function renderTable(
   const rows = [...scan.results].sort((a, b) => ORDER[a.state] - ORDER[b.state] || a.port - b.port);
   const shown =
     rows.length > MAX_ROWS ? rows.filter((r) => r.state === 'open' || r.state === 'error') : rows;
-  const w = { port: 9, service: 26, state: 10, here: 10 };
-  const used = 2 + w.port + 1 + w.service + 1 + w.state + 1 + w.here + 1;
-  const detailWidth = WIDTH - used;
+  // State and "this PC" as wide as their longest word in this language; the service takes the rest.
+  const widest = (words: string[]) => Math.max(...words.map(displayWidth));
+  const detailWidth = 15; // "timeout 1500 ms"
+  const w = {
+    port: 9,
+    state: widest([...Object.values(m.state), m.columns.state]),
+    here: widest([...Object.values(m.here), m.columns.here]),
+    service: 0,
+  };
+  w.service = WIDTH - (2 + w.port + 1 + 1 + w.state + 1 + w.here + 1 + detailWidth);
   const line = (cells: [string, string, string, string, string]) =>
     `  ${pad(cells[0], w.port)} ${pad(cells[1], w.service)} ${pad(cells[2], w.state)} ${pad(cells[3], w.here)} ${cells[4]}`.trimEnd();
   const c = m.columns;
