@@ -24,6 +24,7 @@ import {
   type Change,
   changesBetween,
   clock,
+  formatDuration,
   nextDelay,
   parseDuration,
   type Snapshot,
@@ -321,7 +322,7 @@ export async function runCli(
     ui: Ui,
   ): Promise<number> {
     const jitter = opts.jitter ?? Math.round(opts.every / 10);
-    const everyText = `${opts.every / 1000} s`;
+    const everyText = formatDuration(opts.every);
     let last: Snapshot | undefined;
     let lastCode: number = EXIT.failed;
     let failures = 0;

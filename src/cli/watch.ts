@@ -108,6 +108,13 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
 
+/** 21600000 → "6h", 90000 → "90s": the largest unit that divides it. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const)
+    if (ms % UNITS[unit] === 0) return `${ms / UNITS[unit]}${unit}`;
+  return `${ms}ms`;
+}
+
 /** The wait before the next run: the interval, or a shorter retry after a failure, plus jitter. */
 export function nextDelay(
   everyMs: number,

@@ -9,7 +9,13 @@ import type { ListeningSocket } from '../../../src/cli/listening-ports.js';
 import type { LocalAddress } from '../../../src/cli/local-context.js';
 import { en, ja, pickLocale } from '../../../src/cli/messages.js';
 import { correlate, displayWidth, renderReport, truncate, wrap } from '../../../src/cli/report.js';
-import { changesBetween, nextDelay, parseDuration, type Snapshot } from '../../../src/cli/watch.js';
+import {
+  changesBetween,
+  formatDuration,
+  nextDelay,
+  parseDuration,
+  type Snapshot,
+} from '../../../src/cli/watch.js';
 
 const paint = pc.createColors(false);
 
@@ -149,6 +155,9 @@ describe('watch', () => {
     assert.equal(parseDuration('6'), undefined);
     assert.equal(parseDuration('6x'), undefined);
     assert.equal(parseDuration('-1h'), undefined);
+    assert.equal(formatDuration(21_600_000), '6h');
+    assert.equal(formatDuration(90_000), '90s');
+    assert.equal(formatDuration(1500), '1500ms');
   });
   it('delay: the interval plus jitter; after failures a shorter, growing retry', () => {
     assert.equal(nextDelay(6 * 3_600_000, 0, 0), 6 * 3_600_000);
