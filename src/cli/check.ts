@@ -42,14 +42,23 @@ async function ask(ui: Ui, lines: string[], signal: AbortSignal): Promise<boolea
   });
   ui.stderr.write(`${wrapped.join('\n')}\n`);
   const rl = createInterface({ input: ui.stdin, output: ui.stderr, terminal: true });
-  const onSigint = () => rl.close();
-  rl.on('SIGINT', onSigint); // readline takes Ctrl-C from the terminal: end the question
+  // readline takes Ctrl-C from the terminal itself: pass it on as the signal it would have been,
+  // so that the question ends like any other interruption (exit 130).
+  let sigint = false;
+  rl.on('SIGINT', () => {
+    sigint = true;
+    process.kill(process.pid, 'SIGINT');
+  });
   try {
     const answer = await rl.question(ui.m.consent.question, { signal });
+    if (sigint) {
+      // Ctrl-C and Enter in one read: the signal is on its way; let it land, never take "yes".
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      throw signal.reason ?? new Declined(ui.m.consent.declined);
+    }
     return /^(y|yes|はい)$/i.test(answer.trim());
-  } catch {
-    if (signal.aborted) throw signal.reason;
-    throw signal.reason ?? new Error('interrupted');
+  } catch (err) {
+    throw signal.aborted ? signal.reason : err;
   } finally {
     rl.close();
   }
@@ -105,11 +114,17 @@ export async function diagnose(
     if (ui.progress) ui.stderr.write(`\r${ui.m.progress(done, total, open)}\u001b[K`);
   };
   show();
-  const scan = await client.wait(started.id, (r) => {
-    done++;
-    if (r.state === 'open') open++;
-    show();
-  });
+  let scan: ScanResult;
+  try {
+    scan = await client.wait(started.id, (r) => {
+      done++;
+      if (r.state === 'open') open++;
+      show();
+    });
+  } catch (err) {
+    if (ui.progress) ui.stderr.write('\n'); // keep the last progress line above the message
+    throw err;
+  }
   total = scan.total;
   if (ui.progress)
     ui.stderr.write(

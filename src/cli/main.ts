@@ -297,7 +297,6 @@ export async function runCli(
     link: string | undefined,
     signal: AbortSignal,
   ): number {
-    if (ui.progress) stderr.write('\n');
     if (interrupt.signal.aborted) {
       say(ui.m, link ? ui.m.errors.interruptedScan(link) : ui.m.errors.interrupted);
       return EXIT.interrupted;

@@ -127,13 +127,13 @@ export const en = {
     unavailable: (why) => `Could not read this PC's listening ports (${why}).`,
   },
   resultCode: (code, link) => `Result code ${code} — ${link}`,
-  progress: (d, t, o) => `Testing… ${d}/${t} ports${o > 0 ? `, ${o} reachable` : ''}`,
-  progressDone: (t, s) => `Tested ${t} ports in ${s} s`,
+  progress: (d, t, o) => `Testing… ${d}/${t} port${t === 1 ? '' : 's'}${o > 0 ? `, ${o} reachable` : ''}`,
+  progressDone: (t, s) => `Tested ${t} port${t === 1 ? '' : 's'} in ${s} s`,
   consent: {
     intro: (s) => `selfscan will ask the server ${s} to test your connection:`,
     address: (a, f, c) =>
       `  Address to be tested: ${a} (IPv${f}, ${c}) — where this connection comes from`,
-    ports: (w, n) => `  Ports: ${w} (${n} TCP ports)`,
+    ports: (w, n) => `  Ports: ${w} (${n} TCP port${n === 1 ? '' : 's'})`,
     from: (s) => `  Probes come from: the server ${s}`,
     terms: (v, u) => `  Terms: version ${v} — read them at ${u}`,
     repeat: (e) => `  Repeated every ${e} until you stop it, each time with these terms.`,

@@ -76,6 +76,7 @@ describe('the CLI from a lab client against the real server', { concurrency: fal
   before(async () => {
     if (!labSupport().ok) return;
     lab = await createLab();
+    await lab.listen([445]);
     await lab.drop([135]);
     const dir = mkdtempSync(join(tmpdir(), 'selfscan-cli-lab-'));
     dirs.push(dir);
@@ -131,7 +132,6 @@ describe('the CLI from a lab client against the real server', { concurrency: fal
 
   it('exposed: --json is exactly the API JSON, exit 1; the text report gives advice', async (t) => {
     if (!requireLab(t) || !lab || !server) return;
-    await lab.listen([445]);
     const r = await checkIn(lab, server.baseUrl, '23,135,445', ['--json']);
     assert.equal(r.code, 1, r.stderr);
     const printed = JSON.parse(r.stdout);
@@ -182,6 +182,38 @@ describe('the CLI from a lab client against the real server', { concurrency: fal
       stored.map((s) => s.address),
       [lab.targetV4],
     );
+  });
+
+  it('IPv6: the same from the lab client’s IPv6 address, and the server connects only to it', async (t) => {
+    if (!requireLab(t) || !lab) return;
+    const log6 = join(dirs[0]!, 'connects6.jsonl');
+    const server6 = await startServerProcess({
+      host: lab.scannerV6,
+      env: {
+        ...SERVER_ENV,
+        NODE_OPTIONS: `--import ${join(REPO_ROOT, 'test', 'helpers', 'connect-log.mjs')}`,
+        SELFSCAN_TEST_CONNECT_LOG: log6,
+      },
+    });
+    try {
+      const r = await checkIn(lab, server6.baseUrl, '23,135,445', ['--json']);
+      assert.equal(r.code, 1, r.stderr);
+      const scan = JSON.parse(r.stdout);
+      assert.deepEqual([scan.family, scan.address, scan.verdict], [6, lab.targetV6, 'exposed']);
+      const states = Object.fromEntries(
+        scan.results.map((x: { port: number; state: string }) => [x.port, x.state]),
+      );
+      assert.deepEqual(states, { 23: 'closed', 135: 'filtered', 445: 'open' });
+      const hosts = new Set(
+        readFileSync(log6, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as ConnectLine).host),
+      );
+      assert.deepEqual([...hosts], [lab.targetV6]);
+    } finally {
+      await server6.stop();
+    }
   });
 
   it('refused by the server (rate limit): exit 3 with its reason', async (t) => {

@@ -246,7 +246,7 @@ describe('selfscan CLI on loopback', () => {
       const r = await inPty(['check', '--server', server, '--ports', `${openPort}`], 'n');
       assert.equal(r.code, 3, r.out);
       assert.match(r.out, /Address to be tested: 127\.0\.0\.1 \(IPv4, loopback/);
-      assert.match(r.out, new RegExp(`Ports: ${openPort} \\(1 TCP ports\\)`));
+      assert.match(r.out, new RegExp(`Ports: ${openPort} \\(1 TCP port\\)`));
       assert.match(r.out, /Terms: version 2026-12-01 — read them at http:\/\/127\.0\.0\.1:\d+\//);
       assert.match(r.out, /Accept the terms and start the diagnosis\? \[y\/N\]/);
       assert.match(r.out, /Not started: the terms were not accepted\./);
@@ -257,10 +257,15 @@ describe('selfscan CLI on loopback', () => {
         'a consent was issued (to learn the terms version), no scan',
       );
     });
+    it('Ctrl-C at the question: interrupted, exit 130, nothing started', async () => {
+      const r = await inPty(['check', '--server', server, '--ports', `${openPort}`], '\u0003');
+      assert.equal(r.code, 130, r.out);
+      assert.match(r.out, /^selfscan: Interrupted\.$/m);
+    });
     it('"y" runs the diagnosis', async () => {
       const r = await inPty(['check', '--server', server, '--ports', `${openPort}`], 'y');
       assert.equal(r.code, 1, r.out);
-      assert.match(r.out, /Tested 1 ports in \d+\.\d s/);
+      assert.match(r.out, /Tested 1 port in \d+\.\d s/);
       assert.match(r.out, /^EXPOSED/m);
     });
   });
