@@ -1,5 +1,5 @@
 // The exit codes, each with one meaning, so that a cron job or the Task Scheduler can trust them.
-// Listed in `selfscan --help`, README.md and docs/cli.md.
+// Listed in `selfscan --help` (messages.ts, help.exitCodes), README.md and docs/cli.md.
 export const EXIT = {
   /** Diagnosis done: no tested port is reachable. */
   safe: 0,
@@ -14,15 +14,6 @@ export const EXIT = {
   /** Ctrl-C (128 + SIGINT, as shells report it). */
   interrupted: 130,
 } as const;
-
-export const EXIT_HELP = `Exit codes:
-  0    safe: the diagnosis finished and no tested port is reachable
-  1    exposed: at least one port is reachable
-  2    incomplete: some ports could not be tested (not a safe result)
-  3    could not diagnose: server unreachable, server error, refused, or it failed
-  64   usage error: unknown option, bad port list or preset, no consent without a terminal
-  130  interrupted (Ctrl-C)
-  (\`local\` exits 0 unless the command line is wrong.)`;
 
 export function exitCodeFor(scan: { status: string; verdict: string | null }): number {
   if (scan.status !== 'done') return EXIT.failed;

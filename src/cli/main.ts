@@ -15,11 +15,11 @@ import {
   diagnose,
   type Ui,
 } from './check.js';
-import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { listeningSockets } from './listening-ports.js';
 import { localAddresses, renderLocal } from './local-context.js';
 import { type CliMessages, messagesFor, pickLocale } from './messages.js';
-import { type Paint, renderReport } from './report.js';
+import { displayWidth, type Paint, renderReport } from './report.js';
 import {
   type Change,
   changesBetween,
@@ -40,40 +40,82 @@ export function cliVersion(): string {
 
 class UsageError extends Error {}
 
-const portList = (value: string): number[] => {
-  const parts = value.split(',').map((p) => p.trim());
-  const ports = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
-  if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
-    throw new InvalidArgumentError('ports are whole numbers 1–65535, separated by commas');
-  if (new Set(ports).size !== ports.length)
-    throw new InvalidArgumentError('a port is listed twice');
-  return ports;
-};
+/** The value parsers of the options, with their complaints in the user's language. */
+function parsers(m: CliMessages) {
+  return {
+    portList(value: string): number[] {
+      const ports = value
+        .split(',')
+        .map((p) => p.trim())
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+      if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
+        throw new InvalidArgumentError(m.usage.ports);
+      if (new Set(ports).size !== ports.length) throw new InvalidArgumentError(m.usage.portTwice);
+      return ports;
+    },
+    duration: (min: number) => (value: string) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < min)
+        throw new InvalidArgumentError(m.usage.duration(min / 1000));
+      return ms;
+    },
+    positiveInt(value: string) {
+      if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(m.usage.count);
+      return Number(value);
+    },
+    serverUrl(value: string) {
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {}
+      if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+        throw new InvalidArgumentError(m.usage.url);
+      return value.replace(/\/+$/, '');
+    },
+  };
+}
 
-const duration = (min: number) => (value: string) => {
-  const ms = parseDuration(value);
-  if (ms === undefined || ms < min)
-    throw new InvalidArgumentError(
-      `a duration such as 90s, 15m, 6h or 1d (at least ${min / 1000} s)`,
-    );
-  return ms;
-};
-
-const positiveInt = (value: string) => {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError('a whole number ≥ 1');
-  return Number(value);
-};
-
-const serverUrl = (value: string) => {
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
-    return value.replace(/\/+$/, '');
-  } catch {
-    throw new InvalidArgumentError('an http:// or https:// URL');
+/** --lang from the command line before commander parses it: the help and errors need it. */
+function langInArgv(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--lang') return argv[i + 1];
+    if (a.startsWith('--lang=')) return a.slice(7);
   }
-};
+  return undefined;
+}
+
+/** Commander's own usage errors, said in the user's language (English stays commander's). */
+function usageMessage(err: CommanderError, m: CliMessages): string {
+  const text = err.message.replace(/^error: /, '');
+  const quoted = [...text.matchAll(/'([^']*)'/g)].map((x) => x[1]!);
+  switch (err.code) {
+    case 'commander.unknownOption':
+      return m.usage.unknownOption(quoted[0] ?? text);
+    case 'commander.unknownCommand':
+      return m.usage.unknownCommand(quoted[0] ?? text);
+    case 'commander.invalidArgument': {
+      const why = /is invalid\. (.*)$/s.exec(text)?.[1] ?? '';
+      const choices = /^Allowed choices are (.*)\.$/.exec(why);
+      return m.usage.invalidValue(
+        quoted[0] ?? '',
+        quoted[1] ?? '',
+        choices ? m.usage.choices(choices[1]!) : why,
+      );
+    }
+    case 'commander.optionMissingArgument':
+      return m.usage.missingValue(quoted[0] ?? text);
+    case 'commander.excessArguments':
+      return m.usage.excessArguments;
+    default:
+      return text;
+  }
+}
+
+/** `selfscan … | head`: a reader that goes away early is not an error worth a stack trace. */
+function onPipeError(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
+}
 
 export interface CliEnv {
   env: NodeJS.ProcessEnv;
@@ -99,33 +141,48 @@ interface CommonOptions {
   timeout: number;
 }
 
-function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
+function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessages): Command {
+  const p = parsers(m);
+  const h = m.help;
   return cmd
     .addOption(
-      new Option('-s, --server <url>', 'the selfscan server (or SELFSCAN_SERVER)')
+      new Option('-s, --server <url>', h.server)
         .default(env.SELFSCAN_SERVER ?? 'http://localhost:8080')
-        .argParser(serverUrl),
+        .argParser(p.serverUrl),
     )
     .addOption(
-      new Option('-p, --preset <name>', 'port preset')
+      new Option('-p, --preset <name>', h.preset)
         .choices(['core', 'service', 'all'])
         .default('core'),
     )
-    .option('--ports <list>', 'TCP ports instead of a preset, e.g. 22,445,3389', portList)
-    .option('--label <text>', 'a note stored with the result')
-    .option('--accept-terms', "accept the server's terms without asking (unattended runs)")
-    .option('--json', "print exactly the API's JSON result")
+    .option('--ports <list>', h.ports, p.portList)
+    .option('--label <text>', h.label)
+    .option('--accept-terms', h.acceptTerms)
+    .option('--json', h.json)
+    .addOption(new Option('--lang <lang>', h.lang).choices(['ja', 'en']))
     .addOption(
-      new Option('--lang <lang>', 'language of the output (default: LC_ALL / LANG)').choices([
-        'ja',
-        'en',
-      ]),
-    )
-    .addOption(
-      new Option('--timeout <duration>', 'give up waiting for a result after this long')
+      new Option('--timeout <duration>', h.timeout)
         .default(60 * 60_000, '1h')
-        .argParser(duration(1000)),
+        .argParser(p.duration(1000)),
     );
+}
+
+/** Help in the user's language: commander's section titles and "default"/"choices" too. */
+function localHelp(m: CliMessages) {
+  return {
+    styleTitle: (title: string) =>
+      m.help.titles[title as keyof CliMessages['help']['titles']] ?? title,
+    displayWidth: (text: string) => displayWidth(text),
+    optionDescription(option: Option) {
+      const extra: string[] = [];
+      if (option.argChoices) extra.push(`${m.help.choices}: ${option.argChoices.join(', ')}`);
+      if (option.defaultValue !== undefined && !option.negate)
+        extra.push(
+          `${m.help.default}: ${option.defaultValueDescription ?? String(option.defaultValue)}`,
+        );
+      return extra.length ? `${option.description} (${extra.join(', ')})` : option.description;
+    },
+  };
 }
 
 export async function runCli(
@@ -139,6 +196,7 @@ export async function runCli(
   extra: { serve?: () => Promise<unknown> } = {},
 ): Promise<number> {
   const { env, stdout, stderr } = io;
+  if (!stdout.listeners('error').includes(onPipeError)) stdout.on('error', onPipeError);
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort(new Error('interrupted'));
   process.on('SIGINT', onSigint);
@@ -170,20 +228,29 @@ export async function runCli(
     ...(repeatEvery ? { repeatEvery } : {}),
   });
 
+  // The language of help and usage errors: --lang if given (commander has not parsed yet), else
+  // the locale; each command's output then uses its own parsed --lang the same way.
+  const m0 = messagesFor(pickLocale(langInArgv(argv), env));
+  const h = m0.help;
+  const p = parsers(m0);
   const program = new Command('selfscan')
-    .description('See your machine the way the internet sees it.')
-    .version(cliVersion(), '-V, --version')
+    .description(h.program)
+    .version(cliVersion(), '-V, --version', h.version)
+    .helpOption('-h, --help', h.helpOption)
+    .helpCommand('help [command]', h.helpCommand)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
-    .showHelpAfterError('(run `selfscan --help` for the options)')
-    .addHelpText('after', `\n${EXIT_HELP}\n`);
+    .configureHelp(localHelp(m0))
+    .configureOutput({
+      writeOut: (s) => stdout.write(s),
+      writeErr: (s) => stderr.write(s),
+      outputError: () => {}, // said in the catch below, in the user's language
+    })
+    .addHelpText('after', `\n${h.exitCodes}\n`);
 
   addDiagnosisOptions(
-    program
-      .command('check')
-      .description("diagnose this machine's connection through a selfscan server")
-      .addHelpText('after', `\n${EXIT_HELP}\n`),
+    program.command('check').description(h.check).addHelpText('after', `\n${h.exitCodes}\n`),
     env,
+    m0,
   ).action(async (opts: CommonOptions) => {
     const ui = uiFor(opts.lang);
     requireConsent(opts, ui);
@@ -217,29 +284,18 @@ export async function runCli(
   addDiagnosisOptions(
     program
       .command('watch')
-      .description('repeat the diagnosis and report only what changes')
+      .description(h.watch)
       .addOption(
-        new Option('--every <duration>', 'how often, e.g. 6h')
+        new Option('--every <duration>', h.every)
           .default(6 * 3_600_000, '6h')
-          .argParser(duration(1000)),
+          .argParser(p.duration(1000)),
       )
-      .addOption(
-        new Option(
-          '--jitter <duration>',
-          'random extra wait each time (default: 10% of --every)',
-        ).argParser(duration(0)),
-      )
-      .option(
-        '--count <n>',
-        'stop after this many diagnoses (default: run until stopped)',
-        positiveInt,
-      )
-      .option('--org-token <token>', 'report to an organisation (not supported by this server yet)')
-      .addHelpText(
-        'after',
-        `\n${EXIT_HELP}\n  watch exits with the code of its last diagnosis (with --count), or 130 when stopped.\n`,
-      ),
+      .addOption(new Option('--jitter <duration>', h.jitter).argParser(p.duration(0)))
+      .option('--count <n>', h.count, p.positiveInt)
+      .option('--org-token <token>', h.orgToken)
+      .addHelpText('after', `\n${h.exitCodes}\n${h.watchExit}\n`),
     env,
+    m0,
   ).action(
     async (
       opts: CommonOptions & { every: number; jitter?: number; count?: number; orgToken?: string },
@@ -253,9 +309,9 @@ export async function runCli(
 
   program
     .command('local')
-    .description('what this PC holds: global addresses, listening catalog ports (no server needed)')
-    .option('--json', 'print as JSON')
-    .addOption(new Option('--lang <lang>', 'language of the output').choices(['ja', 'en']))
+    .description(h.local)
+    .option('--json', h.localJson)
+    .addOption(new Option('--lang <lang>', h.lang).choices(['ja', 'en']))
     .action(async (opts: { json?: boolean; lang?: string }) => {
       const ui = uiFor(opts.lang);
       const addresses = localAddresses();
@@ -283,7 +339,7 @@ export async function runCli(
     const serve = extra.serve;
     program
       .command('serve')
-      .description('start the selfscan service (configuration from SELFSCAN_* variables)')
+      .description(h.serve)
       .action(async () => {
         process.off('SIGINT', onSigint); // the server has its own shutdown
         await serve();
@@ -385,9 +441,12 @@ export async function runCli(
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end with 0; every parse error, and bare `selfscan`, is a usage error.
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version'
-        ? EXIT.safe
-        : EXIT.usage;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
+        return EXIT.safe;
+      // `help <command>` is help asked for (0); bare `selfscan` prints the help as an error (64).
+      if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT.safe : EXIT.usage;
+      stderr.write(`selfscan: ${usageMessage(err, m0)}\n${m0.usage.seeHelp}\n`);
+      return EXIT.usage;
     }
     if (err instanceof UsageError) {
       stderr.write(`selfscan: ${err.message}\n`);
@@ -396,5 +455,6 @@ export async function runCli(
     throw err;
   } finally {
     process.off('SIGINT', onSigint);
+    // onPipeError stays: the EPIPE of a write made now arrives after this function returns.
   }
 }

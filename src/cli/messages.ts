@@ -68,6 +68,49 @@ export interface CliMessages {
     listeningUnknown: (why: string) => string;
     runCheck: string;
   };
+  usage: {
+    ports: string;
+    portTwice: string;
+    duration: (minSeconds: number) => string;
+    count: string;
+    url: string;
+    /** Commander's own errors, by its error code. */
+    unknownOption: (flag: string) => string;
+    unknownCommand: (name: string) => string;
+    invalidValue: (option: string, value: string, why: string) => string;
+    choices: (list: string) => string;
+    missingValue: (option: string) => string;
+    excessArguments: string;
+    seeHelp: string;
+  };
+  help: {
+    titles: Record<'Usage:' | 'Options:' | 'Commands:' | 'Arguments:' | 'Global Options:', string>;
+    default: string;
+    choices: string;
+    program: string;
+    version: string;
+    helpOption: string;
+    helpCommand: string;
+    check: string;
+    watch: string;
+    local: string;
+    serve: string;
+    server: string;
+    preset: string;
+    ports: string;
+    label: string;
+    acceptTerms: string;
+    json: string;
+    localJson: string;
+    lang: string;
+    timeout: string;
+    every: string;
+    jitter: string;
+    count: string;
+    orgToken: string;
+    exitCodes: string;
+    watchExit: string;
+  };
   watch: {
     baseline: (time: string, verdict: string) => string;
     reachable: (port: number, time: string) => string;
@@ -127,7 +170,8 @@ export const en = {
     unavailable: (why) => `Could not read this PC's listening ports (${why}).`,
   },
   resultCode: (code, link) => `Result code ${code} — ${link}`,
-  progress: (d, t, o) => `Testing… ${d}/${t} port${t === 1 ? '' : 's'}${o > 0 ? `, ${o} reachable` : ''}`,
+  progress: (d, t, o) =>
+    `Testing… ${d}/${t} port${t === 1 ? '' : 's'}${o > 0 ? `, ${o} reachable` : ''}`,
   progressDone: (t, s) => `Tested ${t} port${t === 1 ? '' : 's'} in ${s} s`,
   consent: {
     intro: (s) => `selfscan will ask the server ${s} to test your connection:`,
@@ -175,6 +219,62 @@ export const en = {
     onAddress: (a) => `on ${a}`,
     listeningUnknown: (w) => `Could not read the listening ports: ${w}.`,
     runCheck: 'Whether these are reachable from outside: `selfscan check`.',
+  },
+  usage: {
+    ports: 'ports are whole numbers 1–65535, separated by commas',
+    portTwice: 'a port is listed twice',
+    duration: (min) => `a duration such as 90s, 15m, 6h or 1d (at least ${min} s)`,
+    count: 'a whole number ≥ 1',
+    url: 'an http:// or https:// URL',
+    unknownOption: (f) => `unknown option '${f}'`,
+    unknownCommand: (n) => `unknown command '${n}'`,
+    invalidValue: (o, v, w) => `option '${o}' argument '${v}' is invalid. ${w}`,
+    choices: (l) => `Allowed choices are ${l}.`,
+    missingValue: (o) => `option '${o}' argument missing`,
+    excessArguments: 'too many arguments',
+    seeHelp: '(run `selfscan --help` for the options)',
+  },
+  help: {
+    titles: {
+      'Usage:': 'Usage:',
+      'Options:': 'Options:',
+      'Commands:': 'Commands:',
+      'Arguments:': 'Arguments:',
+      'Global Options:': 'Global Options:',
+    },
+    default: 'default',
+    choices: 'choices',
+    program: 'See your machine the way the internet sees it.',
+    version: 'print the version',
+    helpOption: 'show this help',
+    helpCommand: 'show the help of a command',
+    check: "diagnose this machine's connection through a selfscan server",
+    watch: 'repeat the diagnosis and report only what changes',
+    local: 'what this PC holds: global addresses, listening catalog ports (no server needed)',
+    serve: 'start the selfscan service (configuration from SELFSCAN_* variables)',
+    server: 'the selfscan server (or SELFSCAN_SERVER)',
+    preset: 'port preset',
+    ports: 'TCP ports instead of a preset, e.g. 22,445,3389',
+    label: 'a note stored with the result',
+    acceptTerms: "accept the server's terms without asking (unattended runs)",
+    json: "print exactly the API's JSON result",
+    localJson: 'print as JSON',
+    lang: 'language of the output (default: from LC_ALL / LANG)',
+    timeout: 'give up waiting for a result after this long',
+    every: 'how often, e.g. 6h',
+    jitter: 'random extra wait each time (default: 10% of --every)',
+    count: 'stop after this many diagnoses (default: run until stopped)',
+    orgToken: 'report to an organisation (not supported by this server yet)',
+    exitCodes: `Exit codes:
+  0    safe: the diagnosis finished and no tested port is reachable
+  1    exposed: at least one port is reachable
+  2    incomplete: some ports could not be tested (not a safe result)
+  3    could not diagnose: server unreachable, server error, refused, or it failed
+  64   usage error: unknown option, bad port list or preset, no consent without a terminal
+  130  interrupted (Ctrl-C)
+  (\`local\` exits 0 unless the command line is wrong.)`,
+    watchExit:
+      '  watch exits with the code of its last diagnosis (with --count), or 130 when stopped.',
   },
   watch: {
     baseline: (t, v) => `${t} first result: ${v}`,
@@ -283,6 +383,61 @@ export const ja = {
     onAddress: (a) => `${a} で`,
     listeningUnknown: (w) => `待ち受けポートを読めませんでした: ${w}。`,
     runCheck: '外から接続できるかどうかは `selfscan check` で確かめられます。',
+  },
+  usage: {
+    ports: 'ポートは 1〜65535 の整数を、コンマで区切って指定してください',
+    portTwice: '同じポートが 2 回指定されています',
+    duration: (min) => `90s、15m、6h、1d のような時間を指定してください（${min} 秒以上）`,
+    count: '1 以上の整数を指定してください',
+    url: 'http:// か https:// で始まる URL を指定してください',
+    unknownOption: (f) => `不明なオプションです: ${f}`,
+    unknownCommand: (n) => `不明なコマンドです: ${n}`,
+    invalidValue: (o, v, w) => `オプション ${o} の値「${v}」は使えません。${w}`,
+    choices: (l) => `使える値: ${l}`,
+    missingValue: (o) => `オプション ${o} には値が必要です`,
+    excessArguments: '余分な引数があります',
+    seeHelp: '（オプションは `selfscan --help` で確認できます）',
+  },
+  help: {
+    titles: {
+      'Usage:': '使い方:',
+      'Options:': 'オプション:',
+      'Commands:': 'コマンド:',
+      'Arguments:': '引数:',
+      'Global Options:': '共通オプション:',
+    },
+    default: '既定値',
+    choices: '選択肢',
+    program: 'インターネットから見た、このマシンの状態を確かめます。',
+    version: 'バージョンを表示',
+    helpOption: 'このヘルプを表示',
+    helpCommand: 'コマンドのヘルプを表示',
+    check: 'selfscan サーバーを通して、このマシンの接続を診断',
+    watch: '診断を繰り返し、変わったことだけを表示',
+    local: 'この PC の状態: グローバル アドレス、待ち受けポート（サーバー不要）',
+    serve: 'selfscan サービスを起動（設定は SELFSCAN_* 環境変数）',
+    server: 'selfscan サーバー（または SELFSCAN_SERVER）',
+    preset: 'ポートのプリセット',
+    ports: 'プリセットの代わりに TCP ポートを指定（例: 22,445,3389）',
+    label: '結果に残すメモ',
+    acceptTerms: 'サーバーの利用規約に確認なしで同意（無人での実行用）',
+    json: 'API の JSON をそのまま出力',
+    localJson: 'JSON で出力',
+    lang: '表示の言語（既定: LC_ALL / LANG から）',
+    timeout: '結果を待つ時間の上限',
+    every: '診断の間隔（例: 6h）',
+    jitter: '毎回ランダムに追加する待ち時間（既定: --every の 10%）',
+    count: 'この回数だけ診断して終了（既定: 止めるまで）',
+    orgToken: '組織に報告（このサーバーにはまだありません）',
+    exitCodes: `終了コード:
+  0    安全: 診断が終わり、診断したポートにはどれも接続できません
+  1    危険: 接続できるポートがあります
+  2    診断未完了: 診断できなかったポートがあります（安全ではありません）
+  3    診断できず: サーバーに接続できない、サーバーのエラー、拒否、診断の失敗
+  64   使い方の誤り: 不明なオプション、誤ったポートやプリセット、端末なしで同意がない
+  130  中断（Ctrl-C）
+  （\`local\` はコマンドラインが正しければ 0 で終わります。）`,
+    watchExit: '  watch は最後の診断の終了コードで終わります（--count 指定時）。止めたときは 130。',
   },
   watch: {
     baseline: (t, v) => `${t} 最初の結果: ${v}`,

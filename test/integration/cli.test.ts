@@ -132,6 +132,30 @@ describe('selfscan CLI on loopback', () => {
     }
   }
 
+  it('usage errors and help in Japanese under a Japanese locale', async () => {
+    const bad = await cli(['check', '--ports', '99999'], { LANG: 'ja_JP.UTF-8' });
+    assert.equal(bad.code, 64);
+    assert.match(
+      bad.stderr,
+      /^selfscan: オプション --ports <list> の値「99999」は使えません。ポートは 1〜65535 の整数を/m,
+    );
+    const preset = await cli(['check', '--preset', 'bogus', '--lang', 'ja']);
+    assert.equal(preset.code, 64);
+    assert.match(preset.stderr, /使える値: core, service, all/);
+    const help = await cli(['check', '--help'], { LC_ALL: 'ja_JP.UTF-8' });
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^使い方: selfscan check/m);
+    assert.match(help.stdout, /^終了コード:$/m);
+    assert.match(help.stdout, /^ {2}64 {3}使い方の誤り/m);
+    assert.doesNotMatch(help.stdout, /Options:|default:|display help/);
+  });
+
+  it('help <command> is help asked for: exit 0', async () => {
+    const r = await cli(['help', 'check']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^Usage: selfscan check/m);
+  });
+
   it('--version prints the package version, exit 0', async () => {
     for (const flag of ['--version', '-V']) {
       const r = await cli([flag]);
