@@ -206,6 +206,31 @@ describe('selfscan CLI on loopback', () => {
       }
     });
 
+    it('a public-mode server will not test a loopback address: said before any consent', async () => {
+      const pdir = mkdtempSync(join(tmpdir(), 'selfscan-cli-public-'));
+      const pub = await startService(
+        loadConfig({
+          SELFSCAN_MODE: 'public',
+          SELFSCAN_DATABASE_URL: `sqlite:${join(pdir, 'db.sqlite')}`,
+          SELFSCAN_IP_STORAGE: 'truncate',
+          SELFSCAN_CANARY: `127.0.0.1:${await freePort('127.0.0.1')}`,
+          SELFSCAN_LOG_LEVEL: 'warn',
+        }),
+      );
+      try {
+        await pub.app.listen({ host: '127.0.0.1', port: 0 });
+        const url = `http://127.0.0.1:${(pub.app.server.address() as net.AddressInfo).port}`;
+        const r = await cli(['check', '--server', url, '--accept-terms']);
+        assert.equal(r.code, 3, r.stderr);
+        assert.match(r.stderr, /^selfscan: the server will not test this address: \S.*$/m);
+        const j = await cli(['check', '--server', url, '--accept-terms', '--json']);
+        assert.equal(JSON.parse(j.stdout).error.code, 'requester_not_allowed');
+      } finally {
+        await pub.close();
+        rmSync(pdir, { recursive: true, force: true });
+      }
+    });
+
     it('a server error in the API envelope (503 busy) is named with its code', async () => {
       const busy = http.createServer((_req, res) => {
         res
