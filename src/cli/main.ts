@@ -384,6 +384,7 @@ export async function runCli(
     let asked = !ui.interactive || opts.acceptTerms === true;
     for (let run = 0; opts.count === undefined || run < opts.count; run++) {
       const signal = AbortSignal.any([interrupt.signal, AbortSignal.timeout(opts.timeout)]);
+      let trouble: string | undefined; // why this run gave no result to compare
       try {
         const { scan }: Diagnosis = await diagnose(
           { ...request(opts, everyText), acceptTerms: asked },
@@ -391,14 +392,17 @@ export async function runCli(
           signal,
         );
         asked = true;
-        const now: Snapshot = { at: new Date(), scan, addresses: localAddresses() };
-        if (failures > 0) stderr.write(`${ui.m.watch.serverBack(clock(now.at))}\n`);
-        failures = 0;
-        if (!last)
-          stderr.write(`${ui.m.watch.baseline(clock(now.at), scan.verdict ?? scan.status)}\n`);
-        else for (const c of changesBetween(last, now, ui.m)) report(c, opts.json === true);
-        last = now;
         lastCode = exitCodeFor(scan);
+        if (scan.status !== 'done') {
+          trouble = ui.m.verdict.failed(scan.error?.message ?? scan.error?.code ?? '?');
+        } else {
+          const now: Snapshot = { at: new Date(), scan, addresses: localAddresses() };
+          if (failures > 0) stderr.write(`${ui.m.watch.serverBack(clock(now.at))}\n`);
+          failures = 0;
+          if (!last) stderr.write(`${ui.m.watch.baseline(clock(now.at), scan.verdict ?? '?')}\n`);
+          else for (const c of changesBetween(last, now, ui.m)) report(c, opts.json === true);
+          last = now;
+        }
       } catch (err) {
         if (interrupt.signal.aborted) {
           say(ui.m, ui.m.errors.interrupted);
@@ -408,18 +412,22 @@ export async function runCli(
           say(ui.m, err.message);
           return EXIT.failed;
         }
-        failures++;
         lastCode = EXIT.failed;
-        const why =
+        trouble =
           err instanceof ApiClientError
             ? describeFailure(err, opts.server, ui.m)
             : (err as Error).message;
-        const retry = new Date(Date.now() + nextDelay(opts.every, 0, failures));
-        stderr.write(`${ui.m.watch.serverDown(clock(new Date()), why, clock(retry))}\n`);
       }
-      if (opts.count !== undefined && run + 1 >= opts.count) break;
+      if (trouble !== undefined) failures++;
+      const more = opts.count === undefined || run + 1 < opts.count;
+      const delay = nextDelay(opts.every, jitter, failures);
+      if (trouble !== undefined) {
+        const retry = more ? clock(new Date(Date.now() + delay)) : undefined;
+        stderr.write(`${ui.m.watch.serverDown(clock(new Date()), trouble, retry)}\n`);
+      }
+      if (!more) break;
       try {
-        await sleep(nextDelay(opts.every, jitter, failures), interrupt.signal);
+        await sleep(delay, interrupt.signal);
       } catch {
         say(ui.m, ui.m.errors.interrupted);
         return EXIT.interrupted;

@@ -120,7 +120,8 @@ export interface CliMessages {
     because: (iface: string, address: string) => string;
     globalGained: (iface: string, address: string, time: string) => string;
     globalLost: (iface: string, address: string, time: string) => string;
-    serverDown: (time: string, why: string, retry: string) => string;
+    /** `retry` is undefined when no run follows. */
+    serverDown: (time: string, why: string, retry?: string) => string;
     serverBack: (time: string) => string;
     next: (time: string) => string;
   };
@@ -285,7 +286,7 @@ export const en = {
     because: (i, a) => ` — interface ${i} has a global address (${a})`,
     globalGained: (i, a, t) => `interface ${i} got global address ${a} at ${t}`,
     globalLost: (i, a, t) => `interface ${i} no longer holds global address ${a} (${t})`,
-    serverDown: (t, w, r) => `${t} server unavailable (${w}); trying again at ${r}`,
+    serverDown: (t, w, r) => `${t} server unavailable (${w})${r ? `; trying again at ${r}` : ''}`,
     serverBack: (t) => `${t} server available again`,
     next: (t) => `next check at ${t}`,
   },
@@ -449,7 +450,8 @@ export const ja = {
     globalGained: (i, a, t) => `${t} にインターフェース ${i} がグローバル アドレス ${a} を得ました`,
     globalLost: (i, a, t) =>
       `${t} 時点でインターフェース ${i} はグローバル アドレス ${a} を持っていません`,
-    serverDown: (t, w, r) => `${t} サーバーを利用できません（${w}）。${r} に再試行します`,
+    serverDown: (t, w, r) =>
+      `${t} サーバーを利用できません（${w}）${r ? `。${r} に再試行します` : ''}`,
     serverBack: (t) => `${t} サーバーを再び利用できます`,
     next: (t) => `次の診断: ${t}`,
   },

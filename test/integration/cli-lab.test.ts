@@ -305,7 +305,19 @@ describe('the CLI from a lab client against the real server', { concurrency: fal
       stderr += d;
     });
     child.stdout?.resume();
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Interrupt once the server holds the scan the CLI started (not on a timer: start-up varies).
+    const running = () =>
+      (
+        server!
+          .db()
+          .prepare("SELECT count(*) AS n FROM scans WHERE status IN ('queued', 'running')")
+          .get() as { n: number }
+      ).n;
+    for (let i = 0; i < 300 && running() === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(running(), 1, 'the scan is running');
+    // The 202 with the link is on its way to the CLI; the scan itself lasts many seconds more.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     // `ip netns exec` replaces itself with the command: the pid is the CLI's node process.
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
