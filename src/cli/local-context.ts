@@ -63,16 +63,15 @@ export function renderLocal(
 ): string {
   const out = [paint.bold(m.local.title)];
   if (addresses.length === 0) out.push(`  ${m.local.none}`);
+  // Wrapped first, painted per line: a colour never runs across a line break.
+  const yellow = (lines: string[]) => lines.map((l) => paint.yellow(l));
   for (const a of addresses) {
-    const line = explainAddress(a, m);
-    out.push(...wrap(a.class === 'global' ? paint.yellow(line) : line, WIDTH, '  '));
+    const lines = wrap(explainAddress(a, m), WIDTH, '  ');
+    out.push(...(a.class === 'global' ? yellow(lines) : lines));
   }
-  out.push(
-    '',
-    globalAddresses(addresses).length > 0
-      ? paint.yellow(m.local.summaryGlobal)
-      : m.local.summaryNone,
-  );
+  const holdsGlobal = globalAddresses(addresses).length > 0;
+  const summary = wrap(holdsGlobal ? m.local.summaryGlobal : m.local.summaryNone, WIDTH);
+  out.push('', ...(holdsGlobal ? yellow(summary) : summary));
   out.push('');
   if (listening.source === undefined) {
     out.push(m.local.listeningUnknown(listening.why));

@@ -156,12 +156,16 @@ export function serviceName(port: number, locale: Locale, m: CliMessages): strin
   return entry ? entry.text[locale].name : m.unknownService(port);
 }
 
-export function headline(scan: ScanResult, m: CliMessages, paint: Paint): string {
-  if (scan.status === 'failed')
-    return paint.yellow(m.verdict.failed(scan.error?.message ?? scan.error?.code ?? '?'));
-  if (scan.verdict === 'safe') return paint.green(paint.bold(m.verdict.safe));
-  if (scan.verdict === 'exposed') return paint.red(paint.bold(m.verdict.exposed));
-  return paint.yellow(paint.bold(m.verdict.incomplete));
+export function headline(scan: ScanResult, m: CliMessages, paint: Paint): string[] {
+  const [text, style] =
+    scan.status === 'failed'
+      ? [m.verdict.failed(scan.error?.message ?? scan.error?.code ?? '?'), paint.yellow]
+      : scan.verdict === 'safe'
+        ? [m.verdict.safe, (t: string) => paint.green(paint.bold(t))]
+        : scan.verdict === 'exposed'
+          ? [m.verdict.exposed, (t: string) => paint.red(paint.bold(t))]
+          : [m.verdict.incomplete, (t: string) => paint.yellow(paint.bold(t))];
+  return wrap(text, WIDTH).map(style);
 }
 
 function stateCell(r: PortResult, m: CliMessages, paint: Paint): string {
@@ -236,11 +240,11 @@ export function renderCorrelation(
   const list = (ports: number[]) => ports.join(', ');
   const c = correlation;
   if (c.exposed.length)
-    out.push(...wrap(paint.red(m.correlation.exposed(list(c.exposed))), WIDTH, '  '));
+    out.push(...wrap(m.correlation.exposed(list(c.exposed)), WIDTH, '  ').map(paint.red));
   if (c.elsewhere.length)
     out.push(...wrap(m.correlation.elsewhere(list(c.elsewhere)), WIDTH, '  '));
   if (c.firewall.length)
-    out.push(...wrap(paint.green(m.correlation.firewall(list(c.firewall))), WIDTH, '  '));
+    out.push(...wrap(m.correlation.firewall(list(c.firewall)), WIDTH, '  ').map(paint.green));
   if (!c.exposed.length && !c.elsewhere.length && !c.firewall.length)
     out.push(`  ${m.correlation.fine}`);
   return out;
@@ -259,7 +263,7 @@ export function renderReport({ scan, link, listening, locale, m, paint }: Report
   const sockets = listening.source === undefined ? undefined : listening.sockets;
   const cls = m.addressClass[scan.class as AddressClass] ?? scan.class;
   const out = [
-    headline(scan, m, paint),
+    ...headline(scan, m, paint),
     ...wrap(m.addressTested(scan.address, scan.family, cls), WIDTH),
     '',
     ...renderTable(scan, sockets, locale, m, paint),
