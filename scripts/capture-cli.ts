@@ -56,7 +56,7 @@ try {
   }
   tmux('send-keys', '-t', session, 'y', 'Enter');
   let during = '';
-  for (let i = 0; i < 100 && !/診断中… \d+\/\d+/.test(during); i++) {
+  for (let i = 0; i < 100 && !/診断中… [1-9]\d*\/\d+/.test(during); i++) {
     await sleep(50);
     during = capture();
   }
