@@ -1,3 +1,5 @@
-import { buildCli } from '../cli/main.js';
+import { runCli } from '../cli/main.js';
 
-await buildCli().parseAsync(process.argv);
+process.exitCode = await runCli(process.argv.slice(2), undefined, {
+  serve: () => import('./server.js'),
+});
