@@ -214,6 +214,9 @@ describe('selfscan CLI on loopback', () => {
           SELFSCAN_DATABASE_URL: `sqlite:${join(pdir, 'db.sqlite')}`,
           SELFSCAN_IP_STORAGE: 'truncate',
           SELFSCAN_CANARY: `127.0.0.1:${await freePort('127.0.0.1')}`,
+          // Loopback refuses every port, so every port reads blocked; the requester is refused
+          // before any port matters (the self-test itself: test/integration/egress.test.ts).
+          SELFSCAN_EGRESS_REFERENCE: '127.0.0.1',
           SELFSCAN_LOG_LEVEL: 'warn',
         }),
       );
