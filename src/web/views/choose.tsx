@@ -93,7 +93,7 @@ function PortCheckbox({
       <label for={id}>
         <span class="portnum">TCP/{entry.port}</span> {entry.text[ctx.lang].name}
         {entry.threats.length > 0 && (
-          <span class="threats"> — {entry.threats.map((x) => x.name).join(', ')}</span>
+          <span class="threats"> — {entry.threats.map((x) => x.name[ctx.lang]).join(', ')}</span>
         )}
         {tier && tier.id !== 'core' && (
           <span class={`tier tier-${tier.id}`}>{tier.label[ctx.lang]}</span>

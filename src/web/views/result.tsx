@@ -358,7 +358,9 @@ function PortCard({ row, ctx }: { row: ResultRow; ctx: PageContext }) {
       </h3>
       {entry && entry.threats.length > 0 && (
         <p class="threats">
-          {entry.threats.map((x) => (x.ref ? `${x.name} (${x.ref})` : x.name)).join(' · ')}
+          {entry.threats
+            .map((x) => (x.ref ? `${x.name[ctx.lang]} (${x.ref})` : x.name[ctx.lang]))
+            .join(' · ')}
         </p>
       )}
       <h4>{r.why}</h4>
