@@ -4,7 +4,7 @@
 // Threats are listed only when a source for them is cited in the research notes
 // (reference/mission-anchors.md); an entry without such a source has `threats: []`.
 
-import { TEXTS, type TextId } from './catalog-texts.js';
+import { SHARED_STEPS, TEXTS, type TextId } from './catalog-texts.js';
 import type { Protocol } from './port-state.js';
 
 /** Bump when entries, tiers or texts change; results record the version they were made with. */
@@ -425,4 +425,27 @@ export function catalogEntryFor(protocol: Protocol, port: number): CatalogEntry 
 
 export function catalogEntryById(id: string): CatalogEntry | undefined {
   return byId.get(id);
+}
+
+export type SharedStep = (typeof SHARED_STEPS)[number];
+export { SHARED_STEPS };
+
+/** An entry's fix without the steps many entries share (SHARED_STEPS), and which of them it
+ *  uses: a page about several open ports shows the shared steps once, then what is specific. */
+export function splitFix(fix: string, locale: Locale): { own: string; shared: SharedStep[] } {
+  let own = fix;
+  const shared: SharedStep[] = [];
+  for (const step of SHARED_STEPS) {
+    if (!own.includes(step[locale])) continue;
+    // Japanese sentences run on without a space; English ones are separated by one.
+    own = own.split(step[locale]).join(locale === 'ja' ? '' : ' ');
+    shared.push(step);
+  }
+  return {
+    own: own
+      .replace(/ {2,}/g, ' ')
+      .replace(/ ([。、])/g, '$1')
+      .trim(),
+    shared,
+  };
 }
