@@ -14,6 +14,7 @@ import { catalogEntryFor, presetPorts, splitFix } from '../../src/core/catalog.j
 import { type Lang, MESSAGES } from '../../src/web/i18n/index.js';
 import {
   acceptTerms,
+  assertJapaneseGlyphs,
   browserSupport,
   choosePorts,
   diagnose,
@@ -29,6 +30,7 @@ import {
   SAFE_PORTS,
   scrollWidth,
   startE2eEnv,
+  textOf,
   verdictOf,
   waitForVerdict,
 } from '../helpers/browser.js';
@@ -70,8 +72,7 @@ after(async () => {
   await env?.close();
 });
 
-const text = async (page: Page, selector: string) =>
-  ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+const text = textOf;
 
 /** The reason label of a detail cell without the milliseconds ("拒否 (RST) ・ 3 ms" → "拒否 (RST)"). */
 const reasonLabel = (lang: Lang, reason: string) =>
@@ -82,6 +83,8 @@ const reasonLabel = (lang: Lang, reason: string) =>
 
 async function checkLanding(page: Page, lang: Lang) {
   const e = env!;
+  // Every Japanese run fails on a machine where Japanese renders as empty boxes.
+  if (lang === 'ja') await assertJapaneseGlyphs(page);
   const w = WORDS[lang];
   assert.equal(await page.getAttribute('html', 'lang'), lang);
   assert.equal(await text(page, 'h1'), MESSAGES[lang].landing.title);
@@ -171,6 +174,17 @@ async function checkLive(page: Page, lang: Lang, ports: readonly number[]) {
     ports.length,
   );
   assert.equal(await text(page, '#progress-text'), r.progress(ports.length, ports.length));
+  // The summary's counts follow the stream too (they stayed at 0 before issue 9).
+  assert.equal(
+    await text(page, '.verdict .counts'),
+    r.counts(
+      ports.filter((p) => expectedState(p) === 'open').length,
+      ports.filter((p) => expectedState(p) === 'closed').length,
+      ports.filter((p) => expectedState(p) === 'filtered').length,
+      0,
+    ),
+    'live counts',
+  );
   for (const port of ports) {
     const row = page.locator(`#row-${port}`);
     assert.equal(await row.getAttribute('data-state'), expectedState(port), `live TCP/${port}`);
