@@ -30,7 +30,7 @@ export const ENGLISH_CATALOG_STRINGS: readonly string[] = (() => {
   for (const c of CATEGORIES) pairs.push([c.label.en, c.label.ja]);
   for (const t of TIERS) pairs.push([t.label.en, t.label.ja], [t.description.en, t.description.ja]);
   for (const p of PRESET_NAMES) pairs.push([PRESET_LABELS[p].en, PRESET_LABELS[p].ja]);
-  for (const step of SHARED_STEPS) pairs.push([step.en, step.ja]);
+  for (const step of SHARED_STEPS) pairs.push([step.en, step.ja], [step.listed.en, step.listed.ja]);
   return [...new Set(pairs.filter(([en, ja]) => !ja.includes(en)).map(([en]) => en))];
 })();
 

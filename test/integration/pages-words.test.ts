@@ -217,6 +217,10 @@ describe('the verdict says what was tested', () => {
       ),
     );
     assert.ok(!ja.includes('インターネットから接続できるポートがあります'));
+    // The advice both open ports share, once, worded for several ports.
+    const router = SHARED_STEPS.find((x) => x.id === 'router')!;
+    assert.equal(ja.split(router.listed.ja).length, 2, 'router step once, for these ports');
+    assert.ok(!ja.includes(router.ja), 'not the single-port wording');
     const en = visibleText((await get(`/r/${id}`, 'en')).body);
     assert.ok(en.includes('Ports reachable on this machine itself (not the internet’s view)'));
     // inject comes from 127.0.0.1: the landing page says what will be tested.

@@ -182,7 +182,7 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
                   <p class="hint">{r.sharedLead}</p>
                   <ul>
                     {sharedSteps.map((step) => (
-                      <li>{step[ctx.lang]}</li>
+                      <li>{cards.length > 1 ? step.listed[ctx.lang] : step[ctx.lang]}</li>
                     ))}
                   </ul>
                 </>
