@@ -36,6 +36,20 @@ const EN = {
   update: 'Keep Windows up to date with Windows Update as well.',
 };
 
+/** The steps many entries share, in the order a page lists them once for several ports;
+ *  `listed` is the wording of such a list ("these ports" where an entry says "this port"). */
+export const SHARED_STEPS = (
+  ['router', 'suite', 'publicProfile', 'macFirewall', 'device', 'update'] as const
+).map((id) => ({
+  id,
+  ja: JA[id],
+  en: EN[id],
+  listed: {
+    ja: JA[id].replace('このポート', 'これらのポート'),
+    en: EN[id].replace('this port', 'these ports'),
+  },
+}));
+
 const WEB_ADMIN_JA = `ルーターやネットワークカメラ、録画機の管理画面で「リモート管理」「WAN 側（インターネット側）からのアクセス」をオフにしてください。${JA.device}パソコンで Web サーバー（IIS、XAMPP など）を使っていなければ停止します。${JA.router}`;
 const WEB_ADMIN_EN = `In the admin page of your router, network camera or video recorder, turn off "remote management" or "access from the WAN (internet) side". ${EN.device} If a web server (IIS, XAMPP and so on) runs on your PC and you do not need it, stop it. ${EN.router}`;
 

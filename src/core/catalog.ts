@@ -4,7 +4,7 @@
 // Threats are listed only when a source for them is cited in the research notes
 // (reference/mission-anchors.md); an entry without such a source has `threats: []`.
 
-import { TEXTS, type TextId } from './catalog-texts.js';
+import { SHARED_STEPS, TEXTS, type TextId } from './catalog-texts.js';
 import type { Protocol } from './port-state.js';
 
 /** Bump when entries, tiers or texts change; results record the version they were made with. */
@@ -25,8 +25,9 @@ export type Category =
 export type Tier = 'core' | 'extended' | 'expert';
 
 export interface Threat {
-  /** Malware, campaign or vulnerability name, e.g. 'WannaCry ransomware worm (EternalBlue)'. */
-  readonly name: string;
+  /** Malware, campaign or vulnerability name in each locale, e.g. en 'WannaCry ransomware worm
+   *  (EternalBlue)', ja 'ランサムウェア・ワーム「WannaCry」（EternalBlue）'. */
+  readonly name: Readonly<Record<Locale, string>>;
   /** CVE or advisory identifier, e.g. 'MS17-010'. */
   readonly ref?: string;
   /** URL of the source that links this threat to this port. */
@@ -139,9 +140,17 @@ const SRC = {
   portcheki: 'http://hpg.ty.land.to/help_ports1.html',
 } as const;
 
-const MIRAI = 'Mirai IoT botnet (2016) and its descendants';
-const SARASHI = "Web-server type 'sarashi' viruses that publish a PC's files";
-const SARASHI_THREAT: Threat = { name: SARASHI, source: SRC.portcheki };
+const MIRAI = {
+  ja: 'IoT ボットネット「Mirai」（2016年）とその亜種',
+  en: 'Mirai IoT botnet (2016) and its descendants',
+};
+const SARASHI_THREAT: Threat = {
+  name: {
+    ja: 'パソコンのファイルを Web サーバーとして外部に公開してしまう「晒し系」ウイルス',
+    en: "Web-server type 'sarashi' viruses that publish a PC's files",
+  },
+  source: SRC.portcheki,
+};
 
 function entry(
   id: TextId,
@@ -168,7 +177,10 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze([
   // File sharing / Windows
   entry('tcp-445-smb', 445, 'tcp', 'file-sharing', 'core', 'SMB', [
     {
-      name: 'WannaCry ransomware worm (EternalBlue)',
+      name: {
+        ja: 'ランサムウェア・ワーム「WannaCry」（EternalBlue）',
+        en: 'WannaCry ransomware worm (EternalBlue)',
+      },
       ref: 'MS17-010',
       source: SRC.mynaviJisinkun,
     },
@@ -180,13 +192,20 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze([
   entry('tcp-548-afp', 548, 'tcp', 'file-sharing', 'extended', 'AFP'),
   entry('tcp-111-portmapper', 111, 'tcp', 'file-sharing', 'extended', 'Portmapper'),
   entry('udp-111-portmapper', 111, 'udp', 'file-sharing', 'extended', 'Portmapper', [
-    { name: 'Portmapper reflection DDoS', source: SRC.bsiOpenServices },
+    {
+      name: { ja: 'Portmapper を踏み台にした反射型 DDoS 攻撃', en: 'Portmapper reflection DDoS' },
+      source: SRC.bsiOpenServices,
+    },
   ]),
   entry('tcp-2049-nfs', 2049, 'tcp', 'file-sharing', 'extended', 'NFS'),
 
   // Remote access / administration
   entry('tcp-3389-rdp', 3389, 'tcp', 'remote-admin', 'core', 'RDP', [
-    { name: 'BlueKeep', ref: 'CVE-2019-0708', source: SRC.securityNextBluekeep },
+    {
+      name: { ja: 'BlueKeep（ログイン不要で乗っ取れる脆弱性）', en: 'BlueKeep' },
+      ref: 'CVE-2019-0708',
+      source: SRC.securityNextBluekeep,
+    },
   ]),
   entry('tcp-5900-vnc', 5900, 'tcp', 'remote-admin', 'core', 'VNC'),
   entry('tcp-22-ssh', 22, 'tcp', 'remote-admin', 'core', 'SSH'),
@@ -197,11 +216,20 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze([
     { name: MIRAI, source: SRC.jpcert2019q3 },
   ]),
   entry('tcp-5555-adb', 5555, 'tcp', 'remote-admin', 'core', 'ADB', [
-    { name: 'ADB.Miner worm (2018)', source: SRC.certAtVulnerable },
+    {
+      name: {
+        ja: '仮想通貨を採掘させるワーム「ADB.Miner」（2018年）',
+        en: 'ADB.Miner worm (2018)',
+      },
+      source: SRC.certAtVulnerable,
+    },
   ]),
   entry('tcp-7547-tr069', 7547, 'tcp', 'remote-admin', 'core', 'TR-069 (CWMP)', [
     {
-      name: 'Mirai variant that knocked out about 900,000 Deutsche Telekom routers (2016-11)',
+      name: {
+        ja: 'ドイツテレコムのルーター約 90 万台を停止させた Mirai の亜種（2016年11月）',
+        en: 'Mirai variant that knocked out about 900,000 Deutsche Telekom routers (2016-11)',
+      },
       source: SRC.certBeCwmp,
     },
   ]),
@@ -210,7 +238,10 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze([
   entry('tcp-5986-winrm-https', 5986, 'tcp', 'remote-admin', 'extended', 'WinRM (HTTPS)'),
   entry('tcp-4786-cisco-smart-install', 4786, 'tcp', 'remote-admin', 'expert', 'Smart Install', [
     {
-      name: 'Cisco Smart Install protocol misuse',
+      name: {
+        ja: 'Cisco Smart Install プロトコルの悪用',
+        en: 'Cisco Smart Install protocol misuse',
+      },
       ref: 'cisco-sa-20170214-smi',
       source: SRC.certAtShadowserver,
     },
@@ -223,8 +254,20 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze([
   entry('tcp-8080-http-alt', 8080, 'tcp', 'iot-router', 'core', 'HTTP (alt)', [SARASHI_THREAT]),
   entry('tcp-5000-upnp-nas', 5000, 'tcp', 'iot-router', 'core', 'UPnP / NAS admin'),
   entry('udp-1900-ssdp', 1900, 'udp', 'iot-router', 'core', 'SSDP (UPnP)', [
-    { name: 'SSDP reflection DDoS (about 30.8× amplification)', source: SRC.cybergreen },
-    { name: 'UPnP exposed on the internet side of routers (2013)', source: SRC.upnp81m },
+    {
+      name: {
+        ja: 'SSDP を踏み台にした反射型 DDoS 攻撃（約 30.8 倍に増幅）',
+        en: 'SSDP reflection DDoS (about 30.8× amplification)',
+      },
+      source: SRC.cybergreen,
+    },
+    {
+      name: {
+        ja: 'ルーターのインターネット側に公開された UPnP（2013年）',
+        en: 'UPnP exposed on the internet side of routers (2013)',
+      },
+      source: SRC.upnp81m,
+    },
   ]),
   entry('tcp-81-http-alt', 81, 'tcp', 'iot-router', 'extended', 'HTTP (alt)'),
   entry('tcp-82-http-alt', 82, 'tcp', 'iot-router', 'extended', 'HTTP (alt)'),
@@ -233,24 +276,42 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze([
   entry('tcp-85-http-alt', 85, 'tcp', 'iot-router', 'extended', 'HTTP (alt)'),
   entry('tcp-37215-huawei-upnp', 37215, 'tcp', 'iot-router', 'extended', 'Huawei HG532 UPnP', [
     {
-      name: 'Huawei HG532 remote code execution (Satori / Okiru)',
+      name: {
+        ja: 'Huawei HG532 の遠隔コード実行（Satori / Okiru）',
+        en: 'Huawei HG532 remote code execution (Satori / Okiru)',
+      },
       ref: 'CVE-2017-17215',
       source: SRC.jpcert2019q2,
     },
   ]),
   entry('tcp-52869-realtek-upnp', 52869, 'tcp', 'iot-router', 'extended', 'Realtek miniigd UPnP', [
     {
-      name: 'Realtek SDK miniigd UPnP remote code execution (attacks on Logitec routers in Japan)',
+      name: {
+        ja: 'Realtek SDK の miniigd UPnP の遠隔コード実行（国内のロジテック製ルーターへの攻撃）',
+        en: 'Realtek SDK miniigd UPnP remote code execution (attacks on Logitec routers in Japan)',
+      },
       ref: 'CVE-2014-8361',
       source: SRC.npaLogitec,
     },
   ]),
   entry('udp-5353-mdns', 5353, 'udp', 'iot-router', 'extended', 'mDNS', [
-    { name: 'Open mDNS: information leak and reflection DDoS', source: SRC.shadowserverMdns },
+    {
+      name: {
+        ja: '公開された mDNS: 情報漏えいと反射型 DDoS 攻撃',
+        en: 'Open mDNS: information leak and reflection DDoS',
+      },
+      source: SRC.shadowserverMdns,
+    },
   ]),
   entry('udp-10001-ubiquiti', 10001, 'udp', 'iot-router', 'expert', 'Ubiquiti discovery'),
   entry('udp-53413-netis', 53413, 'udp', 'iot-router', 'expert', 'Netis backdoor', [
-    { name: 'Netis (Netcore) router backdoor scanning', source: SRC.jpcert2015q4 },
+    {
+      name: {
+        ja: 'Netis（Netcore）製ルーターのバックドアを狙うスキャン',
+        en: 'Netis (Netcore) router backdoor scanning',
+      },
+      source: SRC.jpcert2015q4,
+    },
   ]),
   entry('udp-47808-bacnet', 47808, 'udp', 'iot-router', 'expert', 'BACnet'),
   entry('tcp-502-modbus', 502, 'tcp', 'iot-router', 'expert', 'Modbus'),
@@ -268,23 +329,47 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze([
   // UDP services abused for reflection / amplification
   entry('udp-123-ntp', 123, 'udp', 'udp-amplifiers', 'extended', 'NTP', [
     {
-      name: 'NTP monlist reflection DDoS (about 556.9× amplification)',
+      name: {
+        ja: 'NTP の monlist を悪用した反射型 DDoS 攻撃（約 556.9 倍に増幅）',
+        en: 'NTP monlist reflection DDoS (about 556.9× amplification)',
+      },
       ref: 'CVE-2013-5211',
       source: SRC.cybergreen,
     },
   ]),
   entry('udp-53-dns', 53, 'udp', 'udp-amplifiers', 'extended', 'DNS', [
-    { name: 'Open DNS resolver reflection DDoS (about 41× amplification)', source: SRC.cybergreen },
+    {
+      name: {
+        ja: 'オープンリゾルバーを踏み台にした DNS 反射型 DDoS 攻撃（約 41 倍に増幅）',
+        en: 'Open DNS resolver reflection DDoS (about 41× amplification)',
+      },
+      source: SRC.cybergreen,
+    },
   ]),
   entry('udp-161-snmp', 161, 'udp', 'udp-amplifiers', 'extended', 'SNMP', [
-    { name: 'SNMP reflection DDoS (about 6.3× amplification)', source: SRC.cybergreen },
+    {
+      name: {
+        ja: 'SNMP を踏み台にした反射型 DDoS 攻撃（約 6.3 倍に増幅）',
+        en: 'SNMP reflection DDoS (about 6.3× amplification)',
+      },
+      source: SRC.cybergreen,
+    },
   ]),
   entry('udp-11211-memcached', 11211, 'udp', 'udp-amplifiers', 'extended', 'memcached (UDP)'),
   entry('udp-19-chargen', 19, 'udp', 'udp-amplifiers', 'expert', 'CharGen', [
-    { name: 'CharGen reflection DDoS (about 358.8× amplification)', source: SRC.cybergreen },
+    {
+      name: {
+        ja: 'CharGen を踏み台にした反射型 DDoS 攻撃（約 358.8 倍に増幅）',
+        en: 'CharGen reflection DDoS (about 358.8× amplification)',
+      },
+      source: SRC.cybergreen,
+    },
   ]),
   entry('udp-389-cldap', 389, 'udp', 'udp-amplifiers', 'expert', 'CLDAP', [
-    { name: 'CLDAP reflection DDoS', source: SRC.ventuscloud },
+    {
+      name: { ja: 'CLDAP を踏み台にした反射型 DDoS 攻撃', en: 'CLDAP reflection DDoS' },
+      source: SRC.ventuscloud,
+    },
   ]),
   entry('udp-3702-ws-discovery', 3702, 'udp', 'udp-amplifiers', 'expert', 'WS-Discovery'),
 
@@ -340,4 +425,27 @@ export function catalogEntryFor(protocol: Protocol, port: number): CatalogEntry 
 
 export function catalogEntryById(id: string): CatalogEntry | undefined {
   return byId.get(id);
+}
+
+export type SharedStep = (typeof SHARED_STEPS)[number];
+export { SHARED_STEPS };
+
+/** An entry's fix without the steps many entries share (SHARED_STEPS), and which of them it
+ *  uses: a page about several open ports shows the shared steps once, then what is specific. */
+export function splitFix(fix: string, locale: Locale): { own: string; shared: SharedStep[] } {
+  let own = fix;
+  const shared: SharedStep[] = [];
+  for (const step of SHARED_STEPS) {
+    if (!own.includes(step[locale])) continue;
+    // Japanese sentences run on without a space; English ones are separated by one.
+    own = own.split(step[locale]).join(locale === 'ja' ? '' : ' ');
+    shared.push(step);
+  }
+  return {
+    own: own
+      .replace(/ {2,}/g, ' ')
+      .replace(/ ([。、])/g, '$1')
+      .trim(),
+    shared,
+  };
 }

@@ -51,6 +51,10 @@ const isJsonRoute = (url: string) =>
   url.startsWith('/readyz') ||
   url.startsWith('/assets/');
 
+/** A browser navigating (Accept names text/html), not a script or an API client. */
+const wantsHtml = (request: FastifyRequest) =>
+  (request.headers.accept ?? '').toLowerCase().includes('text/html');
+
 export interface BuildAppOptions {
   config: Config;
   store: Store;
@@ -157,14 +161,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       reply.header('retry-after', String(mapped.retryAfter));
     return reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    // A person's browser gets the not-found page in their language; the API gets the envelope.
+    if (!isJsonRoute(request.url) && wantsHtml(request) && deps.renderErrorPage)
+      return deps.renderErrorPage(new ApiError('not_found', 'Not found.'), request, reply);
+    return reply.code(404).send({
       error: {
         code: 'not_found',
         message: `Nothing is at ${request.method} ${request.url.split('?')[0]}.`,
       },
-    }),
-  );
+    });
+  });
 
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });

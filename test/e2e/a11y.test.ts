@@ -1,6 +1,7 @@
 // axe-core on every page, in Japanese and English, in Debian's chromium: landing, choose,
-// confirm, the result while running and when done (exposed and safe), privacy, a 404, the 403 of
-// a refused form, the landing sent without the box ticked, and the page after deleting a result.
+// confirm, the result while running and when done (exposed and safe), the delete confirmation and
+// the page after deleting, privacy, terms, a 404 of a result and of any URL, the 403 of a refused
+// form, the landing sent without the box ticked.
 // Every violation is printed; none may be serious or critical.
 //
 // Needs root and /usr/bin/chromium (skips loudly otherwise, fails under CI=true).
@@ -73,18 +74,28 @@ async function auditLanguage(t: TestContext, lang: Lang, width: number) {
       },
       { holdEnd: true },
     );
-    // Delete the result: the page that confirms it.
+    // Delete the result: the confirmation step, then the page that says it is gone.
     await Promise.all([
       page.waitForURL(/\/delete$/),
+      page.locator('.meta a[href$="/delete"]').click(),
+    ]);
+    await audit('delete-confirm', page);
+    await Promise.all([
+      page.waitForURL(/\/deleted$/),
       page.locator('form[action$="/delete"] button').click(),
     ]);
     await audit('deleted', page);
 
     await page.goto(`${e.server.origin}/privacy`);
     await audit('privacy', page);
+    await page.goto(`${e.server.origin}/terms`);
+    await audit('terms', page);
     const notFound = await page.goto(`${e.server.origin}/r/no-such-result`);
     assert.equal(notFound?.status(), 404);
     await audit('404', page);
+    const noPage = await page.goto(`${e.server.origin}/nonexistent`);
+    assert.equal(noPage?.status(), 404);
+    await audit('404-page', page);
 
     // The landing sent without the box ticked (400, with the error tied to the box).
     await page.goto(`${e.server.origin}/`);
@@ -147,9 +158,12 @@ async function auditLanguage(t: TestContext, lang: Lang, width: number) {
     'live',
     'result-exposed',
     'result-safe',
+    'delete-confirm',
     'deleted',
     'privacy',
+    'terms',
     '404',
+    '404-page',
     'landing-error',
     '403',
   ]);

@@ -190,7 +190,13 @@ describe('e2e: CSRF, consent replay, reload and double click', () => {
       // The same POST sent again with the same cookies (and a valid form token).
       const replay = async () =>
         page.evaluate(async (ports) => {
-          const token = (document.querySelector('input[name="_csrf"]') as HTMLInputElement).value;
+          // A running result page has no form (delete is a link to its confirmation page):
+          // take a form token of this browser from the landing page.
+          const landing = new DOMParser().parseFromString(
+            await (await fetch('/', { credentials: 'same-origin' })).text(),
+            'text/html',
+          );
+          const token = (landing.querySelector('input[name="_csrf"]') as HTMLInputElement).value;
           const body = new URLSearchParams({ _csrf: token, lang: 'ja' });
           for (const port of ports) body.append('ports', String(port));
           const res = await fetch('/start', { method: 'POST', body, credentials: 'same-origin' });

@@ -16,10 +16,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import axe from 'axe-core';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { createLab, type Lab, REPO_ROOT } from './lab.js';
+import { createLab, type Lab, labSupport, REPO_ROOT, requireLab } from './lab.js';
 import { startServerProcess } from './server-process.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -66,14 +66,17 @@ export function requireBrowser(t: TestContext): boolean {
 // Browser
 
 export interface BrowserOptions {
-  /** Network namespace the browser runs in (the lab's target namespace). */
-  netns: string;
+  /** Network namespace the browser runs in (the lab's target namespace); null: the root
+   *  namespace (for a server on loopback, the quick start's view). */
+  netns: string | null;
   locale: 'ja-JP' | 'en-US';
   javaScriptEnabled?: boolean;
   /** Default 1280 × 900 (desktop). */
   viewport?: { width: number; height: number };
   /** Hold the live page's `end` event (see holdEndEvents) so a running page stays as it is. */
   holdEnd?: boolean;
+  /** Extra environment for chromium (e.g. FONTCONFIG_FILE). */
+  env?: Record<string, string>;
 }
 
 export interface BrowserSession {
@@ -84,10 +87,12 @@ export interface BrowserSession {
 
 /** One chromium process with a fresh profile (mkdtemp), headless, in `netns`. */
 export async function launchBrowser(opts: BrowserOptions): Promise<BrowserSession> {
-  if (!/^[A-Za-z0-9_.-]+$/.test(opts.netns)) throw new Error(`bad netns name ${opts.netns}`);
+  if (opts.netns !== null && !/^[A-Za-z0-9_.-]+$/.test(opts.netns))
+    throw new Error(`bad netns name ${opts.netns}`);
   const dir = mkdtempSync(join(tmpdir(), 'selfscan-e2e-'));
   const wrapper = join(dir, 'chromium-in-netns');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${opts.netns} ${CHROMIUM} "$@"\n`);
+  const exec = opts.netns === null ? '' : `ip netns exec ${opts.netns} `;
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${exec}${CHROMIUM} "$@"\n`);
   chmodSync(wrapper, 0o755);
   const userDataDir = join(dir, 'profile');
   mkdirSync(userDataDir);
@@ -101,6 +106,7 @@ export async function launchBrowser(opts: BrowserOptions): Promise<BrowserSessio
       javaScriptEnabled: opts.javaScriptEnabled ?? true,
       viewport: opts.viewport ?? { width: 1280, height: 900 },
       timeout: 60_000,
+      ...(opts.env ? { env: { ...process.env, ...opts.env } as Record<string, string> } : {}),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
@@ -237,6 +243,55 @@ export function formatViolations(where: string, violations: AxeViolation[]): str
           .join('\n')}`,
     )
     .join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fonts
+
+/** How the page's own font draws 「安」 and 「全」. Without a CJK font chromium draws every
+ *  Japanese character as the same .notdef box (issue 9: every test passed on such a machine), so
+ *  the two come out pixel-identical; with one, they differ. Widths are for the report: a CJK
+ *  font's own .notdef box can be exactly as wide as a kanji, so widths alone cannot tell. */
+export async function japaneseGlyphs(
+  page: Page,
+): Promise<{ distinct: boolean; inked: boolean; width: number; notdefWidth: number }> {
+  return page.evaluate(async () => {
+    await document.fonts.ready;
+    const family = getComputedStyle(document.body).fontFamily;
+    const canvas = document.createElement('canvas');
+    canvas.width = 96;
+    canvas.height = 64;
+    const g = canvas.getContext('2d', { willReadFrequently: true })!;
+    g.font = `48px ${family}`;
+    // No named helper inside: tsx would wrap it in a __name() the page does not have.
+    const [a, b] = ['安', '全'].map((ch) => {
+      g.clearRect(0, 0, canvas.width, canvas.height);
+      g.fillText(ch, 8, 52);
+      return g.getImageData(0, 0, canvas.width, canvas.height).data;
+    }) as [Uint8ClampedArray, Uint8ClampedArray];
+    let differ = 0;
+    let ink = 0;
+    for (let i = 3; i < a.length; i += 4) {
+      if (a[i] !== b[i]) differ++;
+      if ((a[i] ?? 0) > 0) ink++;
+    }
+    // U+10FFFD is a private-use code point of plane 16: no installed font draws it.
+    return {
+      distinct: differ > 20,
+      inked: ink > 20,
+      width: g.measureText('安全').width,
+      notdefWidth: g.measureText('\u{10FFFD}\u{10FFFD}').width,
+    };
+  });
+}
+
+/** Fails unless Japanese glyphs render (a CJK font is installed and used by chromium). */
+export async function assertJapaneseGlyphs(page: Page): Promise<void> {
+  const r = await japaneseGlyphs(page);
+  if (!r.distinct || !r.inked)
+    throw new Error(
+      `Japanese text renders as empty boxes: 「安」 and 「全」 are drawn ${r.inked ? 'identically' : 'without ink'} (「安全」 ${r.width} px wide, two .notdef boxes ${r.notdefWidth} px) — install a CJK font (Debian: fonts-noto-cjk)`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,6 +451,31 @@ export async function startE2eEnv(serverEnv: Record<string, string> = {}): Promi
       await lab.close();
     },
   };
+}
+
+/** The lab and the server for one test file: started before its tests (when root and chromium
+ *  are there), closed after them. `ready(t)` skips loudly (fails under CI=true) otherwise. */
+export function e2eEnvForFile(serverEnv: Record<string, string> = {}) {
+  let env: E2eEnv | undefined;
+  before(async () => {
+    if (labSupport().ok && browserSupport().ok) env = await startE2eEnv(serverEnv);
+  });
+  after(async () => {
+    await env?.close();
+  });
+  return {
+    /** The running env; only call after ready(t) returned true. */
+    get: (): E2eEnv => {
+      if (!env) throw new Error('e2e env not started');
+      return env;
+    },
+    ready: (t: TestContext) => requireLab(t) && requireBrowser(t),
+  };
+}
+
+/** The text of the first element matching `selector`, whitespace collapsed. */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
 // ---------------------------------------------------------------------------------------------

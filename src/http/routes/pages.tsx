@@ -12,7 +12,13 @@ import { ConfirmPage } from '../../web/views/confirm.js';
 import { LandingPage, type LandingProps } from '../../web/views/landing.js';
 import type { PageContext } from '../../web/views/layout.js';
 import { ResultPage, type ResultProps } from '../../web/views/result.js';
-import { ErrorPage, PrivacyPage } from '../../web/views/simple-pages.js';
+import {
+  DeleteConfirmPage,
+  DeletedPage,
+  ErrorPage,
+  PrivacyPage,
+  TermsPage,
+} from '../../web/views/simple-pages.js';
 import type { AppDeps } from '../build-app.js';
 import { ApiError, toErrorEnvelope } from '../errors.js';
 import type { Requester } from '../requester.js';
@@ -31,6 +37,10 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         .send(asset.body),
     );
   }
+  // Browsers ask for /favicon.ico whatever the page says: send them to the icon.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=86400').redirect(assets.icon.path, 301),
+  );
 
   const context = (request: FastifyRequest, reply: FastifyReply): PageContext => {
     const lang = langOf(request, reply);
@@ -55,6 +65,7 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       rateLimitPerHour: deps.config.rateLimit.perAddressPerHour,
       termsVersion: deps.config.termsVersion,
       mode: deps.config.mode,
+      probe: deps.config.probe,
     };
   };
   const page = (reply: FastifyReply, node: VNode, status = 200) =>
@@ -207,17 +218,29 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     },
   );
 
+  // Delete: a confirmation page (GET), the POST that deletes, then a redirect to a page of its
+  // own, so a reload neither re-posts nor shows "not found".
+  app.get<{ Params: { id: string } }>(
+    '/r/:id/delete',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const scan = await deps.store.getScan(request.params.id);
+      if (!scan) throw new ApiError('not_found', '');
+      return page(reply, <DeleteConfirmPage ctx={context(request, reply)} id={scan.id} />);
+    },
+  );
+
   app.post<{ Params: { id: string } }>(
     '/r/:id/delete',
     { ...csrf, schema: { hide: true } },
     async (request, reply) => {
       if (!(await deps.store.deleteScan(request.params.id))) throw new ApiError('not_found', '');
-      const ctx = context(request, reply);
-      return page(
-        reply,
-        <ErrorPage ctx={ctx} title={ctx.t.result.deleted} body={ctx.t.result.deleteNote} />,
-      );
+      return reply.redirect('/deleted', 303);
     },
+  );
+
+  app.get('/deleted', { schema: { hide: true } }, async (request, reply) =>
+    page(reply, <DeletedPage ctx={context(request, reply)} />),
   );
 
   app.post<{ Params: { id: string } }>(
@@ -241,6 +264,10 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     page(reply, <PrivacyPage ctx={context(request, reply)} />),
   );
 
+  app.get('/terms', { schema: { hide: true } }, async (request, reply) =>
+    page(reply, <TermsPage ctx={context(request, reply)} />),
+  );
+
   // Friendly error pages in the user's language for every page route.
   deps.renderErrorPage = (err, request, reply) => {
     const ctx = context(request, reply);
@@ -254,7 +281,9 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         : e.minutes(1);
     const [title, text] =
       status === 404
-        ? [e.notFound, e.notFoundBody]
+        ? request.url.startsWith('/r/')
+          ? [e.notFound, e.notFoundBody]
+          : [e.pageNotFound, e.pageNotFoundBody]
         : status === 409
           ? [e.inProgress, e.inProgressBody]
           : status === 429

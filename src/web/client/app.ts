@@ -16,9 +16,12 @@ interface LiveTexts {
   /** Detail templates by reason code, and one for any other code. */
   reasons: Record<string, string>;
   reason: string;
+  /** The verdict block's counts line, with a marker per state. */
+  counts: string;
 }
 
 const ICON = { open: '⚠', closed: '✓', filtered: '✓', error: '?' } as const;
+const COUNT_MARK = { open: 1000006, closed: 1000007, filtered: 1000008, error: 1000009 } as const;
 
 function fill(template: string, values: Record<string, number | string>): string {
   let out = template;
@@ -76,7 +79,14 @@ if (progress && textsElement?.dataset.json) {
   const text = document.getElementById('progress-text');
   const elapsedEl = document.getElementById('elapsed');
   const liveOpen = document.getElementById('live-open');
-  let done = bar ? Number(bar.value) : 0;
+  const countsEl = document.getElementById('counts');
+  // The page was rendered with `done` results; the stream replays from the first, so events up to
+  // that index are already counted (in `done` and in the counts line).
+  const rendered = Number(progress.dataset.done ?? 0);
+  let done = rendered;
+  const counts = { open: 0, closed: 0, filtered: 0, error: 0 };
+  for (const state of Object.keys(counts) as LiveResult['state'][])
+    counts[state] = Number(countsEl?.dataset[state] ?? 0);
 
   const tick = () => {
     const seconds = Math.max(0, Math.round((Date.now() - started) / 1000));
@@ -93,10 +103,22 @@ if (progress && textsElement?.dataset.json) {
     `/api/v1/scans/${encodeURIComponent(progress.dataset.scan ?? '')}/events`,
   );
   source.addEventListener('result', (event) => {
-    const r = JSON.parse((event as MessageEvent<string>).data) as LiveResult;
+    const message = event as MessageEvent<string>;
+    const r = JSON.parse(message.data) as LiveResult;
     const row = document.getElementById(`row-${r.port}`);
-    if (row && row.dataset.state === 'pending') done++;
-    else if (!row) done++;
+    const index = Number(message.lastEventId);
+    const counted = Number.isInteger(index) && index > 0 ? index <= rendered : false;
+    if (!counted && (!row || row.dataset.state === 'pending')) {
+      done++;
+      counts[r.state]++;
+      if (countsEl)
+        countsEl.textContent = fill(texts.counts, {
+          [COUNT_MARK.open]: counts.open,
+          [COUNT_MARK.closed]: counts.closed,
+          [COUNT_MARK.filtered]: counts.filtered,
+          [COUNT_MARK.error]: counts.error,
+        });
+    }
     if (row) {
       row.dataset.state = r.state;
       const badge = row.querySelector('.badge');
@@ -110,11 +132,11 @@ if (progress && textsElement?.dataset.json) {
       }
       const detail = row.querySelector('.detail');
       if (detail)
-        detail.textContent = fill(texts.reasons[r.reason] ?? texts.reason, {
+        detail.textContent = fill(reasonTemplate(texts, r.reason), {
           1000004: r.ms,
           1000005: r.reason,
         });
-    } else if (liveOpen && r.state === 'open') {
+    } else if (liveOpen && r.state === 'open' && !counted) {
       const item = document.createElement('li');
       item.textContent = `TCP/${r.port} — ${texts.state.open}`;
       liveOpen.append(item);
@@ -128,4 +150,13 @@ if (progress && textsElement?.dataset.json) {
     // The finished page is rendered by the server: verdict, ordering, advice.
     window.location.reload();
   });
+}
+
+/** Every `local-*` reason reads "this server could not test this port"; unknown codes as is. */
+function reasonTemplate(texts: LiveTexts, reason: string): string {
+  return (
+    texts.reasons[reason] ??
+    (reason.startsWith('local-') ? texts.reasons['local-'] : undefined) ??
+    texts.reason
+  );
 }

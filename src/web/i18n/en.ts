@@ -1,11 +1,17 @@
 import type { Messages } from './messages.js';
 
+const plural = (n: number, unit: string) => (n === 1 ? `1 ${unit}` : `${n} ${unit}s`);
+const time = (s: number) =>
+  s < 90 ? plural(Math.max(1, Math.round(s)), 'second') : plural(Math.ceil(s / 60), 'minute');
+
 export const en = {
   htmlLang: 'en',
   siteName: 'selfscan',
   tagline: 'See your computer the way the internet sees it',
   skipToContent: 'Skip to content',
   switchLanguage: '日本語',
+  duration: (fast, slow) =>
+    `${fast < 10 ? 'A few seconds' : `About ${time(fast)}`} when your connection answers; up to ${time(slow)} if a firewall silently drops the connections.`,
   footer: {
     operator: 'Operated by',
     contact: 'Contact',
@@ -14,6 +20,7 @@ export const en = {
     probeSourcesUnset: 'this server',
     rateLimit: (n) => `Up to ${n} diagnoses per hour per address.`,
     termsVersion: 'Terms version',
+    terms: 'Terms of use',
     privacy: 'Privacy',
     api: 'API',
     source: 'Source code',
@@ -43,11 +50,13 @@ export const en = {
     termsTitle: 'Terms of use',
     terms: [
       'You may test only a connection that you use and are allowed to test (your own computer, or one your organisation asked you to test).',
-      'The service connects from its own network to the address shown above on the ports you choose, and records for each whether it answered.',
+      'The service connects from its own network to the address your connection comes from (shown before the test) on the ports you choose, and records for each whether it answered.',
       'The result is an indication at the time of the test, without warranty. A port that is not reachable now may become reachable later.',
-      'Results are kept for a limited time and can be deleted by anyone who has the result link. See the privacy statement.',
+      'Results are kept for a limited time and can be deleted by anyone who has the result link. See {privacy}.',
       'Requests from one address are limited. If you test too often, please wait before trying again.',
     ],
+    privacyLink: 'the privacy statement',
+    termsPageLink: 'The terms on their own page (to save or print)',
     accept: 'I accept the terms of use and want to run a diagnosis',
     next: 'Next',
     mustAccept: 'Tick the box to accept the terms first.',
@@ -57,15 +66,16 @@ export const en = {
     lead: 'The ports most often attacked are already selected. You can add more.',
     presetsLegend: 'What to test',
     presetCore: 'Recommended ports',
-    presetCoreHint: (n) => `${n} ports attacks use most (takes a few seconds)`,
+    presetCoreHint: (n) => `${n} ports attacks use most`,
     presetService: 'All service ports 1–1055',
-    presetServiceHint: 'A full check of the well-known ports (may take up to a minute)',
+    presetServiceHint: 'A full check of the well-known ports',
     presetAll: 'Every port 1–65535',
-    presetAllHint: 'Only on your own machine or intranet (may take several minutes)',
+    presetAllHint: 'Only on your own machine or intranet',
     presetCustom: 'The ports ticked below',
     presetCustomHint: 'Pick ports from the list',
     portsLegend: 'Ports',
     tier: 'Tier',
+    tierMore: (t, n) => `${t} ports (${n})`,
     next: 'Next',
     nothingChosen: 'Choose at least one port.',
   },
@@ -77,26 +87,80 @@ export const en = {
     rangeSummary: (a, b) => `TCP ports ${a}–${b}`,
     start: 'Start diagnosis',
     back: 'Change the selection',
-    duration:
-      'Most diagnoses take a few seconds. If your firewall silently drops connections it can take longer.',
   },
   result: {
     title: 'Diagnosis result',
     headline: {
-      safe: 'Safe',
-      exposed: 'Your computer may be open to intrusion',
       incomplete: 'The diagnosis could not be completed',
       running: 'Diagnosis in progress…',
       failed: 'The diagnosis stopped',
     },
     summary: {
-      safe: 'None of the tested ports could be reached from the internet.',
-      exposed:
-        'Some ports can be reached from the internet. An attacker could connect to them the same way. See below what each one is and how to close it.',
       incomplete:
         'Nothing was found open, but some ports could not be tested because of a problem on our side. Do not treat this as safe: please try again later.',
       running: 'Results appear below as each port is tested.',
       failed: 'The diagnosis did not finish. Please run it again.',
+    },
+    byView: {
+      internet: {
+        headline: { safe: 'Safe', exposed: 'Your computer may be open to intrusion' },
+        summary: {
+          safe: 'None of the tested ports could be reached from the internet.',
+          exposed:
+            'Some ports can be reached from the internet. An attacker could connect to them the same way. See below what each one is and how to close it.',
+        },
+        advice: '',
+      },
+      carrier: {
+        headline: {
+          safe: 'Safe (as seen from inside your carrier’s network)',
+          exposed: 'Ports are reachable from inside your carrier’s network',
+        },
+        summary: {
+          safe: 'None of the tested ports could be reached from inside your carrier’s network. The address tested is a shared carrier address (CGNAT): this is not necessarily what the whole internet sees.',
+          exposed:
+            'The address tested is a shared carrier address (CGNAT): this is not necessarily what the whole internet sees. See below what each port is and how to close it.',
+        },
+        advice: 'Other customers of the same carrier may be able to connect to these ports.',
+      },
+      network: {
+        headline: {
+          safe: 'Safe (as seen from your local network)',
+          exposed: 'Ports are reachable from your local network',
+        },
+        summary: {
+          safe: 'None of the tested ports could be reached from your local network. This is not the internet’s view.',
+          exposed:
+            'This is the view from your home or office network, not the internet’s. Other devices and malware on the same network can connect to these ports. See below what each one is and how to close it.',
+        },
+        advice:
+          'Whether the internet can reach these ports too depends on your router (port forwarding, UPnP).',
+      },
+      machine: {
+        headline: {
+          safe: 'Safe (as seen from this machine itself)',
+          exposed: 'Ports reachable on this machine itself (not the internet’s view)',
+        },
+        summary: {
+          safe: 'None of the tested ports could be reached on this machine itself. This is not the internet’s view.',
+          exposed:
+            'Programs on this machine accept connections on these ports. Whether the internet can reach them depends on your firewall and router. See below what each one is and how to close it.',
+        },
+        advice:
+          'To see the internet’s view, run the diagnosis on a selfscan that runs on the internet.',
+      },
+      server: {
+        headline: {
+          safe: 'Safe (as seen from this server)',
+          exposed: 'Ports are reachable from this server',
+        },
+        summary: {
+          safe: 'None of the tested ports could be reached from this server. The address tested is a special-purpose address: this is not necessarily the internet’s view.',
+          exposed:
+            'The address tested is a special-purpose address, so this is not necessarily the internet’s view. See below what each port is and how to close it.',
+        },
+        advice: '',
+      },
     },
     counts: (o, c, f, e) => `${o} open · ${c} closed · ${f} no answer · ${e} not tested`,
     progress: (d, t) => `${d} of ${t} ports tested`,
@@ -111,11 +175,12 @@ export const en = {
     },
     pending: 'Waiting',
     reason: (r, ms) =>
-      `${r === 'syn-ack' ? 'handshake completed' : r === 'refused' ? 'refused (RST)' : r === 'timeout' ? 'no answer' : r === 'host-unreachable' ? 'ICMP unreachable from the path' : r} · ${ms} ms`,
+      `${r.startsWith('local-') ? 'this server could not test this port' : r === 'syn-ack' ? 'handshake completed' : r === 'refused' ? 'refused (RST)' : r === 'timeout' ? 'no answer' : r === 'host-unreachable' ? 'ICMP unreachable from the path' : r} · ${ms} ms`,
     port: 'Port',
     service: 'Service',
     status: 'Status',
     detail: 'Technical detail',
+    whyAndFix: 'Why it matters and how to close it',
     why: 'Why it matters',
     fix: 'How to close it',
     unknownService: (p) => `TCP port ${p}`,
@@ -124,6 +189,9 @@ export const en = {
     unknownFix:
       'Find which program listens on this port (Windows: “netstat -ano” in a command prompt; macOS: “lsof -i -P | grep LISTEN”). Stop it if you do not need it, or block the port in your firewall. On a router, remove port forwarding and turn off UPnP.',
     notExposedList: (n) => `Ports that were not reachable (${n})`,
+    allResults: (n) => `Results for every port (${n})`,
+    sharedTitle: 'For every open port',
+    sharedLead: 'Check these first. What is specific to each port follows below.',
     addressTitle: 'What was tested',
     addressTested: 'Address tested',
     family: (f) => `IPv${f}`,
@@ -161,7 +229,17 @@ export const en = {
     validUntil: 'This link works until',
     deleteButton: 'Delete this result',
     deleteNote: 'Anyone with the link can see this result until it is deleted.',
-    deleted: 'The result was deleted.',
+    deleteConfirm: {
+      title: 'Delete this result?',
+      body: 'Once deleted, the result can no longer be opened, not even with its link. This cannot be undone.',
+      confirm: 'Delete',
+      cancel: 'Keep it and go back to the result',
+    },
+    deleted: {
+      title: 'The result was deleted',
+      body: 'This diagnosis result has been deleted: its link no longer opens it.',
+      again: 'Run a new diagnosis',
+    },
     retest: 'Test again',
     failedReason: 'Reason',
   },
@@ -174,10 +252,18 @@ export const en = {
       'We set only the cookies the service needs: language, a form-protection token and a short-lived consent token. No tracking, no advertising.',
     ],
   },
+  termsPage: {
+    title: 'Terms of use',
+    version: (v) => `Version of these terms: ${v}`,
+    start: 'To the first page (accept and run a diagnosis)',
+  },
   errors: {
     title: 'Something went wrong',
-    notFound: 'Not found',
+    notFound: 'Result not found',
     notFoundBody: 'No diagnosis has this link. It may have expired or been deleted.',
+    pageNotFound: 'Page not found',
+    pageNotFoundBody:
+      'There is no page at this address. Check the address, or start from the first page.',
     inProgress: 'A diagnosis is already running',
     inProgressBody:
       'A diagnosis of your address is already running. Wait for it to finish, then try again.',

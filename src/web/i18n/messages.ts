@@ -4,6 +4,8 @@ import type { AddressClass } from '../../core/target-policy.js';
 
 export type Lang = 'ja' | 'en';
 export type ScanState = 'open' | 'closed' | 'filtered' | 'error';
+/** Where the diagnosis looked from, as far as the tested address tells (see views/address-view.ts). */
+export type View = 'internet' | 'carrier' | 'network' | 'machine' | 'server';
 
 export interface Messages {
   htmlLang: string;
@@ -11,6 +13,8 @@ export interface Messages {
   tagline: string;
   skipToContent: string;
   switchLanguage: string; // the name of the OTHER language, in that language
+  /** How long a diagnosis takes, from its size and the probe settings (views/duration.ts). */
+  duration: (fastSeconds: number, slowSeconds: number) => string;
   footer: {
     operator: string;
     contact: string;
@@ -19,6 +23,7 @@ export interface Messages {
     probeSourcesUnset: string;
     rateLimit: (perHour: number) => string;
     termsVersion: string;
+    terms: string;
     privacy: string;
     api: string;
     source: string;
@@ -34,7 +39,10 @@ export interface Messages {
     notAllowedTitle: string;
     notAllowedBody: string;
     termsTitle: string;
+    /** `{privacy}` in a line becomes a link to the privacy page labelled `privacyLink`. */
     terms: string[];
+    privacyLink: string;
+    termsPageLink: string;
     accept: string;
     next: string;
     mustAccept: string;
@@ -53,6 +61,8 @@ export interface Messages {
     presetCustomHint: string;
     portsLegend: string;
     tier: string;
+    /** Summary of a collapsed tier: its name and how many ports it holds. */
+    tierMore: (tier: string, n: number) => string;
     next: string;
     nothingChosen: string;
   };
@@ -64,18 +74,21 @@ export interface Messages {
     rangeSummary: (from: number, to: number) => string;
     start: string;
     back: string;
-    duration: string;
   };
   result: {
     title: string;
-    headline: {
-      safe: string;
-      exposed: string;
-      incomplete: string;
-      running: string;
-      failed: string;
-    };
-    summary: { safe: string; exposed: string; incomplete: string; running: string; failed: string };
+    headline: { incomplete: string; running: string; failed: string };
+    summary: { incomplete: string; running: string; failed: string };
+    /** Headline and summary of a finished verdict, by what was actually tested; `advice` opens
+     *  the shared advice when the result is not the internet's view (empty for the internet). */
+    byView: Record<
+      View,
+      {
+        headline: { safe: string; exposed: string };
+        summary: { safe: string; exposed: string };
+        advice: string;
+      }
+    >;
     counts: (open: number, closed: number, filtered: number, error: number) => string;
     progress: (done: number, total: number) => string;
     elapsed: (seconds: number) => string;
@@ -90,10 +103,14 @@ export interface Messages {
     detail: string;
     why: string;
     fix: string;
+    whyAndFix: string;
     unknownService: (port: number) => string;
     unknownWhy: string;
     unknownFix: string;
     notExposedList: (n: number) => string;
+    allResults: (n: number) => string;
+    sharedTitle: string;
+    sharedLead: string;
     addressTitle: string;
     addressTested: string;
     family: (f: 4 | 6) => string;
@@ -112,15 +129,19 @@ export interface Messages {
     validUntil: string;
     deleteButton: string;
     deleteNote: string;
-    deleted: string;
+    deleteConfirm: { title: string; body: string; confirm: string; cancel: string };
+    deleted: { title: string; body: string; again: string };
     retest: string;
     failedReason: string;
   };
   privacy: { title: string; body: string[] };
+  termsPage: { title: string; version: (v: string) => string; start: string };
   errors: {
     title: string;
     notFound: string;
     notFoundBody: string;
+    pageNotFound: string;
+    pageNotFoundBody: string;
     inProgress: string;
     inProgressBody: string;
     rateLimited: string;

@@ -1,4 +1,5 @@
 import { catalogEntryFor } from '../../core/catalog.js';
+import { durationEstimate } from './duration.js';
 import { Layout, type PageContext } from './layout.js';
 
 export interface ConfirmProps {
@@ -10,6 +11,7 @@ export interface ConfirmProps {
 export function ConfirmPage({ ctx, p }: { ctx: PageContext; p: ConfirmProps }) {
   const { t, lang } = ctx;
   const range = p.preset === 'service' || p.preset === 'all';
+  const { fast, slow } = durationEstimate(p.ports.length, ctx.probe);
   const query = range
     ? `preset=${p.preset}`
     : `preset=${p.preset}&${p.ports.map((x) => `ports=${x}`).join('&')}`;
@@ -38,7 +40,9 @@ export function ConfirmPage({ ctx, p }: { ctx: PageContext; p: ConfirmProps }) {
           </ul>
         )}
       </section>
-      <p class="hint">{t.confirm.duration}</p>
+      <p class="hint" data-testid="duration">
+        {t.duration(fast, slow)}
+      </p>
       <form method="post" action="/start" class="start-form" data-once="true">
         <input type="hidden" name="_csrf" value={ctx.csrfToken} />
         <input type="hidden" name="lang" value={lang} />

@@ -1,4 +1,5 @@
 import { Layout, type PageContext } from './layout.js';
+import { TermsList } from './simple-pages.js';
 
 export interface LandingProps {
   address: string;
@@ -25,7 +26,15 @@ export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
         <p class="address" data-testid="target-address">
           {p.address}
         </p>
-        <p>{t.landing.targetNote}</p>
+        <p>
+          {t.landing.targetNote}
+          {p.addressClass && p.allowed && (
+            <>
+              {' '}
+              <span data-testid="target-class">{t.result.addressClass[p.addressClass]}</span>
+            </>
+          )}
+        </p>
         {p.untrustedProxyHeaders && (
           <p class="warning" role="note">
             {t.landing.proxyWarning}
@@ -43,11 +52,10 @@ export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
       ) : (
         <form method="post" action="/accept" class="card">
           <h2 id="terms-h">{t.landing.termsTitle}</h2>
-          <ol class="terms" aria-labelledby="terms-h">
-            {t.landing.terms.map((line) => (
-              <li>{line}</li>
-            ))}
-          </ol>
+          <TermsList ctx={ctx} labelledBy="terms-h" />
+          <p class="hint">
+            <a href="/terms">{t.landing.termsPageLink}</a>
+          </p>
           <input type="hidden" name="_csrf" value={ctx.csrfToken} />
           <input type="hidden" name="lang" value={ctx.lang} />
           {p.error && (

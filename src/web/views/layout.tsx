@@ -2,6 +2,7 @@
 // published probe source, rate limits and terms version (PRODUCT.md feature 14).
 import type { ComponentChildren } from 'preact';
 import type { Lang, Messages } from '../i18n/index.js';
+import type { ProbeTiming } from './duration.js';
 
 export interface PageContext {
   lang: Lang;
@@ -19,6 +20,8 @@ export interface PageContext {
   rateLimitPerHour: number;
   termsVersion: string;
   mode: 'local' | 'public';
+  /** For the time estimates of the choose and confirm pages. */
+  probe: ProbeTiming;
 }
 
 export type Step = 'terms' | 'choose' | 'confirm' | 'result';
@@ -128,12 +131,15 @@ function Footer({ ctx }: { ctx: PageContext }) {
         </div>
         <div>
           <dt>{t.footer.termsVersion}</dt>
-          <dd>{ctx.termsVersion}</dd>
+          <dd>
+            <a href="/terms">{ctx.termsVersion}</a>
+          </dd>
         </div>
       </dl>
       <p>{t.footer.rateLimit(ctx.rateLimitPerHour)}</p>
       <p>
-        <a href="/privacy">{t.footer.privacy}</a> · <a href="/openapi.json">{t.footer.api}</a>
+        <a href="/terms">{t.footer.terms}</a> · <a href="/privacy">{t.footer.privacy}</a> ·{' '}
+        <a href="/openapi.json">{t.footer.api}</a>
       </p>
     </footer>
   );

@@ -1,8 +1,9 @@
 // The result page (PRODUCT.md "The diagnosis, step by step", 4): the verdict first, open ports
 // first, each with what it is, why it matters and how to close it; then what was tested, the
 // block for the IT department, and the facts about this result. Live while running.
-import { catalogEntryFor } from '../../core/catalog.js';
+import { catalogEntryFor, type SharedStep, splitFix } from '../../core/catalog.js';
 import type { Messages, ScanState } from '../i18n/messages.js';
+import { viewOf } from './address-view.js';
 import { Layout, type PageContext } from './layout.js';
 
 export interface ResultRow {
@@ -42,8 +43,10 @@ const TOTAL = 1_000_002;
 const SECONDS = 1_000_003;
 const MS = 1_000_004;
 const REASON = 1_000_005;
-/** Reasons with their own words; any other is shown as its code. */
-const REASONS = ['syn-ack', 'refused', 'timeout', 'host-unreachable'] as const;
+const COUNT = { open: 1_000_006, closed: 1_000_007, filtered: 1_000_008, error: 1_000_009 };
+/** Reasons with their own words (`local-` stands for every `local-*` reason: this server could
+ *  not test the port); any other is shown as its code. */
+const REASONS = ['syn-ack', 'refused', 'timeout', 'host-unreachable', 'local-'] as const;
 
 /** Up to this many planned ports, every row is shown (and filled in live). */
 const ROW_LIMIT = 100;
@@ -73,6 +76,13 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
   const done = p.results.length;
   const estimate =
     live && done > 0 ? Math.max(1, Math.round((elapsed / done) * (p.total - done))) : undefined;
+  const words = r.byView[viewOf(p.addressClass)];
+  const headline = tone === 'safe' || tone === 'exposed' ? words.headline[tone] : r.headline[tone];
+  const summary = tone === 'safe' || tone === 'exposed' ? words.summary[tone] : r.summary[tone];
+  const cards = exposed.map((row) => ({ row, ...cardFix(row, ctx) }));
+  // Steps shared by several open ports are shown once, above the cards, in SHARED_STEPS order.
+  const sharedSteps = [...new Set(cards.flatMap((c) => c.shared))];
+  const table = <ResultTable ctx={ctx} rows={sortedWithPending(p, sorted)} labelledBy="all-h" />;
 
   return (
     <Layout
@@ -97,15 +107,22 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
           <span class="verdict-icon" aria-hidden="true">
             {tone === 'safe' ? '✓' : tone === 'exposed' ? '⚠' : tone === 'running' ? '…' : '!'}
           </span>{' '}
-          {r.headline[tone]}
+          {headline}
         </h1>
-        <p>{r.summary[tone]}</p>
+        <p data-testid="summary">{summary}</p>
         {p.status === 'failed' && p.error && (
           <p>
             {r.failedReason}: {p.error.message}
           </p>
         )}
-        <p class="counts">
+        <p
+          class="counts"
+          id="counts"
+          data-open={count('open')}
+          data-closed={count('closed')}
+          data-filtered={count('filtered')}
+          data-error={count('error')}
+        >
           {r.counts(count('open'), count('closed'), count('filtered'), count('error'))}
         </p>
       </section>
@@ -117,6 +134,7 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
           data-scan={p.id}
           data-total={p.total}
           data-started={p.startedAt ?? p.createdAt}
+          data-done={done}
           data-limit={ROW_LIMIT}
         >
           <h2 id="progress-h" class="visually-hidden">
@@ -144,27 +162,56 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
               estimate: r.estimate(SECONDS),
               reasons: Object.fromEntries(REASONS.map((x) => [x, r.reason(x, MS)])),
               reason: r.reason(String(REASON), MS),
+              counts: r.counts(COUNT.open, COUNT.closed, COUNT.filtered, COUNT.error),
             })}
           />
         </section>
       )}
 
-      {exposed.length > 0 && (
+      {cards.length > 0 && (
         <section aria-labelledby="open-h">
           <h2 id="open-h">
             {r.state.open} ({exposed.length})
           </h2>
-          {exposed.map((row) => (
-            <PortCard row={row} ctx={ctx} />
+          {(sharedSteps.length > 0 || words.advice) && (
+            <section class="card shared" aria-labelledby="shared-h" data-testid="shared-advice">
+              <h3 id="shared-h">{r.sharedTitle}</h3>
+              {words.advice && <p>{words.advice}</p>}
+              {sharedSteps.length > 0 && (
+                <>
+                  <p class="hint">{r.sharedLead}</p>
+                  <ul>
+                    {sharedSteps.map((step) => (
+                      <li>{cards.length > 1 ? step.listed[ctx.lang] : step[ctx.lang]}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </section>
+          )}
+          {cards.map((card) => (
+            <PortCard row={card.row} own={card.own} ctx={ctx} open={cards.length === 1} />
           ))}
         </section>
       )}
 
       {p.total <= ROW_LIMIT ? (
-        <section>
-          <h2 id="all-h">{r.title}</h2>
-          <ResultTable ctx={ctx} rows={sortedWithPending(p, sorted)} labelledBy="all-h" />
-        </section>
+        // Once open ports have their cards, the full table is a detail: folded away.
+        !live && cards.length > 0 ? (
+          <details class="all-results">
+            <summary>
+              <span class="summary-title" id="all-h">
+                {r.allResults(p.total)}
+              </span>
+            </summary>
+            {table}
+          </details>
+        ) : (
+          <section>
+            <h2 id="all-h">{r.title}</h2>
+            {table}
+          </section>
+        )
       ) : (
         <>
           {live && <ul id="live-open" class="live-open" aria-live="polite" />}
@@ -266,12 +313,10 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
               </button>
             </form>
           )}
-          <form method="post" action={`/r/${p.id}/delete`}>
-            <input type="hidden" name="_csrf" value={ctx.csrfToken} />
-            <button type="submit" class="danger">
-              {r.deleteButton}
-            </button>
-          </form>
+          {/* A link to a confirmation page, not a form: one click must not delete. */}
+          <a class="button danger" href={`/r/${p.id}/delete`}>
+            {r.deleteButton}
+          </a>
         </div>
         <p class="hint">{r.deleteNote}</p>
       </section>
@@ -346,7 +391,25 @@ export function Badge({ state, t }: { state: ScanState | 'pending'; t: Messages 
   );
 }
 
-function PortCard({ row, ctx }: { row: ResultRow; ctx: PageContext }) {
+/** What a card says about closing its port, without the steps the shared block shows. */
+function cardFix(row: ResultRow, ctx: PageContext): { own: string; shared: SharedStep[] } {
+  const text = catalogEntryFor('tcp', row.port)?.text[ctx.lang];
+  return text ? splitFix(text.fix, ctx.lang) : { own: ctx.t.result.unknownFix, shared: [] };
+}
+
+/** One open port: what it is and the threats tied to it at a glance; why it matters, how to close
+ *  it and the technical detail unfold (open at once when it is the only open port). */
+function PortCard({
+  row,
+  own,
+  ctx,
+  open,
+}: {
+  row: ResultRow;
+  own: string;
+  ctx: PageContext;
+  open: boolean;
+}) {
   const r = ctx.t.result;
   const entry = catalogEntryFor('tcp', row.port);
   const text = entry?.text[ctx.lang];
@@ -358,16 +421,25 @@ function PortCard({ row, ctx }: { row: ResultRow; ctx: PageContext }) {
       </h3>
       {entry && entry.threats.length > 0 && (
         <p class="threats">
-          {entry.threats.map((x) => (x.ref ? `${x.name} (${x.ref})` : x.name)).join(' · ')}
+          {entry.threats
+            .map((x) => (x.ref ? `${x.name[ctx.lang]} (${x.ref})` : x.name[ctx.lang]))
+            .join(' · ')}
         </p>
       )}
-      <h4>{r.why}</h4>
-      <p>{text?.why ?? r.unknownWhy}</p>
-      <h4>{r.fix}</h4>
-      <p class="fix">{text?.fix ?? r.unknownFix}</p>
-      <p class="detail">
-        {r.detail}: {r.reason(row.reason, row.ms)}
-      </p>
+      <details open={open}>
+        <summary>{r.whyAndFix}</summary>
+        <h4>{r.why}</h4>
+        <p>{text?.why ?? r.unknownWhy}</p>
+        {own && (
+          <>
+            <h4>{r.fix}</h4>
+            <p class="fix">{own}</p>
+          </>
+        )}
+        <p class="detail">
+          {r.detail}: {r.reason(row.reason, row.ms)}
+        </p>
+      </details>
     </article>
   );
 }

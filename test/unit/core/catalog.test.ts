@@ -186,13 +186,16 @@ describe('threats', () => {
   it('cite a source URL for every threat', () => {
     assert.ok(threats.length >= 10, `only ${threats.length} threats`);
     for (const t of threats) {
-      assert.ok(t.name.trim(), `${t.id}: threat without a name`);
-      assert.equal(typeof t.source, 'string', `${t.id}: ${t.name} has no source`);
+      for (const locale of LOCALES)
+        assert.ok(t.name[locale]?.trim(), `${t.id}: threat without a ${locale} name`);
+      // A Japanese page must not show a threat in English (issue 9).
+      assert.match(t.name.ja, JAPANESE, `${t.id}: ${t.name.en} has no Japanese name`);
+      assert.equal(typeof t.source, 'string', `${t.id}: ${t.name.en} has no source`);
       let url: URL;
       try {
         url = new URL(t.source);
       } catch {
-        assert.fail(`${t.id}: ${t.name}: source ${t.source} is not a URL`);
+        assert.fail(`${t.id}: ${t.name.en}: source ${t.source} is not a URL`);
       }
       assert.ok(['http:', 'https:'].includes(url.protocol), `${t.id}: ${t.source}`);
       if (t.ref !== undefined) assert.ok(t.ref.trim(), `${t.id}: empty ref`);
@@ -203,7 +206,7 @@ describe('threats', () => {
     const has = (id: string, re: RegExp, ref?: string) => {
       const e = catalogEntryById(id);
       assert.ok(e, `${id} missing`);
-      const t = e.threats.find((x) => re.test(x.name));
+      const t = e.threats.find((x) => re.test(x.name.en) && re.test(x.name.ja));
       assert.ok(t, `${id}: no threat matching ${re}`);
       if (ref) assert.equal(t.ref, ref);
     };
