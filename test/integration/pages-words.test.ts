@@ -181,6 +181,24 @@ describe('a Japanese page is Japanese throughout (rendered pages scanned)', () =
   });
 });
 
+describe('a diagnosis that stopped early', () => {
+  it('says why in the page’s language and counts the never-probed ports as not tested', async () => {
+    const id = await seedScan({
+      addressClass: 'global',
+      planned: [21, 22, 23, 25, 80, 135, 139, 445, 3389, 5900],
+      results: [closed(21), closed(22), closed(23)],
+      status: 'failed',
+    });
+    const ja = visibleText((await get(`/r/${id}`, 'ja')).body);
+    assert.ok(ja.includes(MESSAGES.ja.result.failedReasons.interrupted!), ja);
+    assert.ok(!ja.includes('The service restarted.'), 'no English failure message on the ja page');
+    assert.ok(ja.includes(MESSAGES.ja.result.counts(0, 3, 0, 7)), 'seven ports never probed');
+    const en = visibleText((await get(`/r/${id}`, 'en')).body);
+    assert.ok(en.includes(MESSAGES.en.result.counts(0, 3, 0, 7)));
+    assert.ok(en.includes(MESSAGES.en.result.failedReasons.interrupted!));
+  });
+});
+
 describe('the verdict says what was tested', () => {
   const classes: AddressClass[] = ['global', 'cgnat', 'private', 'loopback', 'reserved'];
   for (const lang of ['ja', 'en'] as const)

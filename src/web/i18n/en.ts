@@ -175,7 +175,7 @@ export const en = {
     },
     pending: 'Waiting',
     reason: (r, ms) =>
-      `${r.startsWith('local-') ? 'this server could not test this port' : r === 'syn-ack' ? 'handshake completed' : r === 'refused' ? 'refused (RST)' : r === 'timeout' ? 'no answer' : r === 'host-unreachable' ? 'ICMP unreachable from the path' : r} · ${ms} ms`,
+      `${r === 'local-egress-blocked' ? 'this server cannot test this port: its own network cannot connect to it' : r.startsWith('local-') ? 'this server could not test this port' : r === 'syn-ack' ? 'handshake completed' : r === 'refused' ? 'refused (RST)' : r === 'timeout' ? 'no answer' : r === 'host-unreachable' ? 'ICMP unreachable from the path' : r} · ${ms} ms`,
     port: 'Port',
     service: 'Service',
     status: 'Status',
@@ -242,6 +242,13 @@ export const en = {
     },
     retest: 'Test again',
     failedReason: 'Reason',
+    failedReasons: {
+      interrupted: 'The service stopped before this diagnosis finished. Please run it again.',
+      scanner_unhealthy: 'The scanner failed its self-check; nothing was probed.',
+      requester_not_allowed: 'Your address is not one this service may test.',
+      internal_error: 'The diagnosis failed on our side. Please run it again.',
+      database_unavailable: 'Our database was out of reach. Please run the diagnosis again.',
+    },
   },
   privacy: {
     title: 'Privacy',

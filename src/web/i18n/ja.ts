@@ -175,7 +175,7 @@ export const ja = {
     },
     pending: '待機中',
     reason: (r, ms) =>
-      `${r.startsWith('local-') ? 'このサーバーからはこのポートを診断できませんでした' : r === 'syn-ack' ? '接続確立' : r === 'refused' ? '拒否 (RST)' : r === 'timeout' ? '応答なし' : r === 'host-unreachable' ? '経路から ICMP 到達不能' : r} ・ ${ms} ms`,
+      `${r === 'local-egress-blocked' ? 'このサーバー自身のネットワークからこのポートへ接続できないため、このサーバーでは診断できません' : r.startsWith('local-') ? 'このサーバーからはこのポートを診断できませんでした' : r === 'syn-ack' ? '接続確立' : r === 'refused' ? '拒否 (RST)' : r === 'timeout' ? '応答なし' : r === 'host-unreachable' ? '経路から ICMP 到達不能' : r} ・ ${ms} ms`,
     port: 'ポート',
     service: 'サービス',
     status: '状態',
@@ -246,6 +246,14 @@ export const ja = {
     },
     retest: 'もう一度診断する',
     failedReason: '理由',
+    failedReasons: {
+      interrupted: 'この診断が終わる前にサービスが停止しました。もう一度診断してください。',
+      scanner_unhealthy: '診断サーバーが自己点検に失敗したため、何も診断していません。',
+      requester_not_allowed: 'お使いのアドレスは、このサービスで診断できるアドレスではありません。',
+      internal_error: 'こちら側の問題で診断に失敗しました。もう一度診断してください。',
+      database_unavailable:
+        'こちら側のデータベースに接続できませんでした。もう一度診断してください。',
+    },
   },
   privacy: {
     title: 'プライバシーについて',

@@ -133,6 +133,8 @@ export interface Messages {
     deleted: { title: string; body: string; again: string };
     retest: string;
     failedReason: string;
+    /** Why a diagnosis failed, by the API's error code (the API's own message otherwise). */
+    failedReasons: Record<string, string>;
   };
   privacy: { title: string; body: string[] };
   termsPage: { title: string; version: (v: string) => string; start: string };

@@ -64,7 +64,12 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
   const r = t.result;
   const live = p.status === 'queued' || p.status === 'running';
   const tone = live ? 'running' : p.status === 'failed' ? 'failed' : (p.verdict ?? 'incomplete');
-  const count = (s: ScanState) => p.results.filter((x) => x.state === s).length;
+  // A finished diagnosis that stopped early (interrupted, failed) never probed the rest of its
+  // planned ports: they count as not tested.
+  const neverProbed =
+    p.status === 'done' || p.status === 'failed' ? Math.max(0, p.total - p.results.length) : 0;
+  const count = (s: ScanState) =>
+    p.results.filter((x) => x.state === s).length + (s === 'error' ? neverProbed : 0);
   const sorted = [...p.results].sort((a, b) => ORDER[a.state] - ORDER[b.state] || a.port - b.port);
   const exposed = sorted.filter((x) => x.state === 'open');
   const errors = sorted.filter((x) => x.state === 'error');
@@ -112,7 +117,7 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
         <p data-testid="summary">{summary}</p>
         {p.status === 'failed' && p.error && (
           <p>
-            {r.failedReason}: {p.error.message}
+            {r.failedReason}: {r.failedReasons[p.error.code] ?? p.error.message}
           </p>
         )}
         <p
