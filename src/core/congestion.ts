@@ -95,10 +95,11 @@ export class CongestionWindow {
     if (this.cwnd > this.high) this.high = Math.floor(this.cwnd);
   }
 
-  /** A port whose first try left at `firstLaunchedAt` answered on try `tryNo`. Only ports first
-   *  tried since the last slowdown count: older drops saw the old rate. */
-  answered(tryNo: number, firstLaunchedAt: number, now: number): void {
-    if (firstLaunchedAt < this.epochStart) return;
+  /** A port answered on try `tryNo`; `triedAt` is when the try that tells the story left: the
+   *  answering one for a first try, the silent one before it for a re-probe. Only tries sent
+   *  since the last slowdown count: older drops saw the old rate. */
+  answered(tryNo: number, triedAt: number, now: number): void {
+    if (triedAt < this.epochStart) return;
     if (tryNo <= 1) this.firstTryAnswers++;
     else this.retryAnswers++;
     const total = this.firstTryAnswers + this.retryAnswers;

@@ -86,8 +86,6 @@ interface PortTask {
   port: number;
   /** Tries launched so far. */
   tries: number;
-  /** When its first try left (drop evidence is dated by the try that was dropped). */
-  firstStarted: number;
   attempts: Attempt[];
   decided: boolean;
 }
@@ -197,7 +195,9 @@ export async function* scanTarget(
       // answers ambiguous: no RTT sample from them.
       if (rtt < 1000) timing.sample(rtt);
       timing.answeredOnTry(a.tryNo);
-      window.answered(a.tryNo, task.firstStarted, now);
+      // Drop evidence is dated by the try that was dropped: the one before the answering try.
+      const dropped = task.attempts.find((x) => x.tryNo === a.tryNo - 1);
+      window.answered(a.tryNo, dropped?.started ?? a.started, now);
       if (a.tryNo === 1 && a.inWindow) window.completed(true);
       if (!a.inWindow) lateAnswers++;
     }
@@ -295,7 +295,7 @@ export async function* scanTarget(
           emit(errorResult(port, 'local-egress-blocked'));
           continue;
         }
-        const task: PortTask = { port, tries: 0, firstStarted: now, attempts: [], decided: false };
+        const task: PortTask = { port, tries: 0, attempts: [], decided: false };
         tasks.add(task);
         launch(task, 1, now);
       }
