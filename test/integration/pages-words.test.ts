@@ -181,6 +181,22 @@ describe('a Japanese page is Japanese throughout (rendered pages scanned)', () =
   });
 });
 
+describe('an IPv6 link-local requester (local mode)', () => {
+  it('is told why in its language, not "only global addresses"', async () => {
+    for (const lang of ['ja', 'en'] as const) {
+      const res = await service.app.inject({
+        method: 'GET',
+        url: '/',
+        remoteAddress: 'fe80::1',
+        headers: { accept: 'text/html', cookie: `selfscan_lang=${lang}` },
+      });
+      const text = visibleText(res.body);
+      assert.ok(text.includes(MESSAGES[lang].landing.notAllowedLinkLocal), `${lang}: ${text}`);
+      assert.ok(!text.includes(MESSAGES[lang].landing.notAllowedBody), `${lang}: no "global only"`);
+    }
+  });
+});
+
 describe('a diagnosis that stopped early', () => {
   it('says why in the page’s language and counts the never-probed ports as not tested', async () => {
     const id = await seedScan({

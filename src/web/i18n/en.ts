@@ -47,6 +47,8 @@ export const en = {
     notAllowedTitle: 'This address cannot be tested here',
     notAllowedBody:
       'This service tests only connections that come from a global (public internet) address. Yours is:',
+    notAllowedLinkLocal:
+      'Your connection comes from an IPv6 link-local address (fe80::/10), which is valid only on its own network link, so it cannot be tested. Open this service through another of your addresses (its IPv4 address or a global IPv6 address). Yours is:',
     termsTitle: 'Terms of use',
     terms: [
       'You may test only a connection that you use and are allowed to test (your own computer, or one your organisation asked you to test).',

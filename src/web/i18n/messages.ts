@@ -38,6 +38,8 @@ export interface Messages {
     proxyWarning: string;
     notAllowedTitle: string;
     notAllowedBody: string;
+    /** An IPv6 link-local connection (any mode): valid only on its own link, never tested. */
+    notAllowedLinkLocal: string;
     termsTitle: string;
     /** `{privacy}` in a line becomes a link to the privacy page labelled `privacyLink`. */
     terms: string[];

@@ -45,7 +45,10 @@ export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
         <section class="notice error" role="alert">
           <h2>{t.landing.notAllowedTitle}</h2>
           <p>
-            {t.landing.notAllowedBody} {p.address}
+            {p.addressClass === 'link-local'
+              ? t.landing.notAllowedLinkLocal
+              : t.landing.notAllowedBody}{' '}
+            {p.address}
             {p.addressClass ? ` — ${t.result.addressClass[p.addressClass]}` : ''}
           </p>
         </section>
