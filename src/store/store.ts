@@ -142,6 +142,11 @@ export interface Store {
   /** Stores one result as it arrives; returns its 1-based seq. Idempotent per (port, protocol):
    *  a repeat returns the existing seq and changes nothing. Throws UnknownScanError. */
   appendResult(id: string, result: PortResult): Promise<number>;
+  /** Stores a batch of results in one transaction and returns the ones it wrote, with their seq,
+   *  in batch order (consecutive seq numbers, gap-free after what was stored). A (port, protocol)
+   *  already stored, or repeated within the batch, is skipped: a retried batch writes nothing
+   *  twice and returns []. Throws UnknownScanError. */
+  appendResults(id: string, results: readonly PortResult[]): Promise<StoredResult[]>;
   /** Only from queued/running; a finished scan is never overwritten. true when it changed. */
   finishScan(id: string, finish: FinishScan): Promise<boolean>;
   getScan(id: string): Promise<ScanRecord | undefined>;
