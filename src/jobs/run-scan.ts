@@ -1,11 +1,12 @@
-// What a scanner does with one job, shared by both queues: re-check the target, probe, store each
-// result as it arrives and publish it, then the verdict. Idempotent: a retried job skips the ports
-// already stored, so a result is never written twice and never lost.
-import { verdictOf } from '../core/port-state.js';
+// What a scanner does with one job, shared by both queues: re-check the target, probe, hand each
+// result to the writer (stored and published in batches), then the verdict. Idempotent: a retried
+// job skips the ports already stored, so a result is never written twice and never lost.
+import { type PortState, verdictOf } from '../core/port-state.js';
 import { type ScanOptions, type ScanReport, scanTarget } from '../core/scan.js';
 import { checkTarget, type TargetPolicy } from '../core/target-policy.js';
 import type { ScanEvent, ScanJob } from '../queue/scan-queue.js';
 import { type Store, UnknownScanError } from '../store/store.js';
+import { ResultWriter, type ResultWriterOptions } from './result-writer.js';
 
 export interface RunScanDeps {
   store: Store;
@@ -17,6 +18,8 @@ export interface RunScanDeps {
   /** Ports of this family that this server's own egress cannot test (egress-check.ts). */
   egressBlocked?: (family: 4 | 6, ports: readonly number[]) => Promise<ReadonlySet<number>>;
   now?: () => number;
+  /** Batch size, flush delay and buffer bound of the result writer (tests, bench). */
+  writer?: Partial<ResultWriterOptions>;
 }
 
 export async function runScan(
@@ -45,10 +48,23 @@ export async function runScan(
   if (deps.scannerHealthy && !deps.scannerHealthy())
     return fail('scanner_unhealthy', 'The scanner failed its self-check; nothing was probed.');
 
-  const scan = await store.getScan(job.scanId);
-  if (!scan) return;
-  const done = new Set(scan.results.map((r) => r.port));
+  const stored = await store.resultsAfter(job.scanId, 0);
+  const done = new Set(stored.map((r) => r.port));
   const remaining = job.ports.filter((p) => !done.has(p));
+  // The verdict is counted as results are stored (no re-read of every result at the end).
+  const states: PortState[] = stored.map((r) => r.state);
+  let skipped = false;
+  const writer = new ResultWriter(
+    (results) => store.appendResults(job.scanId, results),
+    (written, given) => {
+      if (written.length < given) skipped = true; // another run stored some: re-read at the end
+      for (const r of written) {
+        states.push(r.state);
+        publish(job.scanId, { type: 'result', seq: r.seq, result: r });
+      }
+    },
+    deps.writer,
+  );
 
   const target = { address: job.address, family: job.family };
   const egressBlocked = await deps.egressBlocked?.(job.family, remaining);
@@ -64,10 +80,12 @@ export async function runScan(
   try {
     for await (const result of scanTarget(target, remaining, options)) {
       if (signal?.aborted) break;
-      const seq = await store.appendResult(job.scanId, result);
-      publish(job.scanId, { type: 'result', seq, result });
+      await writer.add(result);
     }
+    // Before finishScan (and on SIGTERM, before `interrupted`): everything scanned is stored.
+    await writer.flush();
   } catch (err) {
+    if (!(err instanceof UnknownScanError)) await writer.flush().catch(() => undefined);
     if (err instanceof UnknownScanError) return; // the holder deleted the result mid-scan
     throw err;
   }
@@ -77,9 +95,9 @@ export async function runScan(
       'The service stopped before this diagnosis finished. Please run it again.',
     );
 
-  const finished = await store.getScan(job.scanId);
-  if (!finished) return;
-  const verdict = verdictOf(finished.results);
+  const verdict = verdictOf(
+    skipped ? await store.resultsAfter(job.scanId, 0) : states.map((state) => ({ state })),
+  );
   if (
     await store.finishScan(job.scanId, {
       status: 'done',
