@@ -8,6 +8,7 @@ import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
 import { runScan } from '../jobs/run-scan.js';
 import { InlineQueue } from '../queue/inline-queue.js';
+import { InProcessScanEvents } from '../queue/scan-events.js';
 import { KyselyStore } from '../store/kysely-store.js';
 import { migrateToLatest } from '../store/migrations/index.js';
 import { openDatabase } from '../store/open-database.js';
@@ -16,6 +17,7 @@ export interface Service {
   app: FastifyInstance;
   store: KyselyStore;
   queue: InlineQueue;
+  events: InProcessScanEvents;
   /** Stops accepting, drains scans until the shutdown deadline, closes the database. */
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startService(
   const egressTimer = setInterval(() => void refreshEgress(), 50_000);
   egressTimer.unref();
 
+  const events = new InProcessScanEvents();
   const queue = new InlineQueue({
     concurrency: config.scanConcurrency,
     onJobError: async (job, err) => {
@@ -75,7 +78,7 @@ export async function startService(
         })
         .then(
           (changed) =>
-            changed && queue.publish(job.scanId, { type: 'end', status: 'failed', verdict: null }),
+            changed && events.publish(job.scanId, { type: 'end', status: 'failed', verdict: null }),
         )
         .catch(() => undefined);
     },
@@ -94,7 +97,7 @@ export async function startService(
           concurrencyMax: probe.concurrencyMax,
           ...(probe.sourceAddress ? { sourceAddress: probe.sourceAddress } : {}),
         },
-        publish: (id, event) => queue.publish(id, event),
+        publish: (id, event) => events.publish(id, event),
         scannerHealthy: () => canary.current().healthy,
         egressBlocked: (family, ports) => egress.blockedPorts(family, ports),
       },
@@ -107,6 +110,7 @@ export async function startService(
     config,
     store,
     queue,
+    events,
     scannerHealth: () => canary.current(),
     egressStatus: () => egress.status(),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
@@ -140,5 +144,5 @@ export async function startService(
     })();
     return closing;
   };
-  return { app, store, queue, close };
+  return { app, store, queue, events, close };
 }

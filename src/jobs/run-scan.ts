@@ -4,7 +4,8 @@
 import { type PortState, verdictOf } from '../core/port-state.js';
 import { type ScanOptions, type ScanReport, scanTarget } from '../core/scan.js';
 import { checkTarget, type TargetPolicy } from '../core/target-policy.js';
-import type { ScanEvent, ScanJob } from '../queue/scan-queue.js';
+import type { ScanEvent } from '../queue/scan-events.js';
+import type { ScanJob } from '../queue/scan-queue.js';
 import { type Store, UnknownScanError } from '../store/store.js';
 import { ResultWriter, type ResultWriterOptions } from './result-writer.js';
 
@@ -58,10 +59,16 @@ export async function runScan(
     (results) => store.appendResults(job.scanId, results),
     (written, given) => {
       if (written.length < given) skipped = true; // another run stored some: re-read at the end
-      for (const r of written) {
-        states.push(r.state);
-        publish(job.scanId, { type: 'result', seq: r.seq, result: r });
-      }
+      for (const r of written) states.push(r.state);
+      const first = written[0];
+      const last = written.at(-1);
+      if (first && last)
+        publish(job.scanId, {
+          type: 'results',
+          firstSeq: first.seq,
+          lastSeq: last.seq,
+          results: written,
+        });
     },
     deps.writer,
   );

@@ -19,6 +19,7 @@ import {
   type NewScan,
   type PlannedPort,
   ScanConflictError,
+  type ScanHeader,
   type ScanRecord,
   type ScanStatus,
   type Store,
@@ -202,12 +203,8 @@ export class KyselyStore implements Store {
 
   async getScan(id: string): Promise<ScanRecord | undefined> {
     // The scan row first: a result committed before a finish is then always visible.
-    const row = await this.#db
-      .selectFrom('scans')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
+    const header = await this.getScanHeader(id);
+    if (header === undefined) return undefined;
     const ports = await this.#db
       .selectFrom('scan_ports')
       .select(['port', 'protocol'])
@@ -215,6 +212,20 @@ export class KyselyStore implements Store {
       .orderBy('position')
       .execute();
     const results = await this.resultsAfter(id, 0);
+    return {
+      ...header,
+      ports: ports.map((p): PlannedPort => ({ port: p.port, protocol: p.protocol as Protocol })),
+      results,
+    };
+  }
+
+  async getScanHeader(id: string): Promise<ScanHeader | undefined> {
+    const row = await this.#db
+      .selectFrom('scans')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
     return {
       id: row.id,
       code: row.code,
@@ -229,8 +240,6 @@ export class KyselyStore implements Store {
       verdict: row.verdict as Verdict | null,
       total: row.total,
       label: row.label,
-      ports: ports.map((p): PlannedPort => ({ port: p.port, protocol: p.protocol as Protocol })),
-      results,
       createdAt: toMs(row.created_at),
       startedAt: toMsOrNull(row.started_at),
       finishedAt: toMsOrNull(row.finished_at),
@@ -241,14 +250,15 @@ export class KyselyStore implements Store {
     };
   }
 
-  async resultsAfter(id: string, afterSeq: number): Promise<StoredResult[]> {
-    const rows = await this.#db
+  async resultsAfter(id: string, afterSeq: number, limit?: number): Promise<StoredResult[]> {
+    let query = this.#db
       .selectFrom('scan_results')
       .select(['seq', 'port', 'protocol', 'state', 'reason', 'ms'])
       .where('scan_id', '=', id)
       .where('seq', '>', afterSeq)
-      .orderBy('seq')
-      .execute();
+      .orderBy('seq');
+    if (limit !== undefined) query = query.limit(limit);
+    const rows = await query.execute();
     return rows.map((r) => ({
       seq: r.seq,
       port: r.port,

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PortResult } from '../../src/core/port-state.js';
 import { ResultWriter } from '../../src/jobs/result-writer.js';
 import { runScan } from '../../src/jobs/run-scan.js';
-import type { ScanEvent } from '../../src/queue/scan-queue.js';
+import type { ScanEvent } from '../../src/queue/scan-events.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
 import { migrateToLatest } from '../../src/store/migrations/index.js';
 import { openDatabase } from '../../src/store/open-database.js';
@@ -188,7 +188,14 @@ test('runScan: aborted mid-scan (SIGTERM drain), what was scanned is stored, the
     range(stored.length),
     'gap-free',
   );
-  const published = events.flatMap((e) => (e.type === 'result' ? [e.seq] : []));
+  const published = events.flatMap((e) =>
+    e.type === 'results' ? e.results.map((r) => r.seq) : [],
+  );
+  for (const e of events)
+    if (e.type === 'results') {
+      assert.equal(e.firstSeq, e.results[0]?.seq);
+      assert.equal(e.lastSeq, e.results.at(-1)?.seq);
+    }
   assert.deepEqual(published, range(stored.length), 'every stored result was published once');
   assert.deepEqual(events.at(-1), { type: 'end', status: 'failed', verdict: null });
 });

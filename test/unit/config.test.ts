@@ -64,6 +64,7 @@ describe('loadConfig defaults', () => {
       rateLimit: { perAddressPerHour: 20, perNetworkPerHour: 60 },
       queueMax: 500,
       scanConcurrency: 32,
+      liveStreams: { perScan: 32, perAddress: 32, perNetwork: 128, bufferBytes: 262144 },
       shutdownTimeoutMs: 20000,
       operator: { probeSources: [] },
       termsVersion: '2026-11-28',
@@ -126,6 +127,10 @@ describe('loadConfig values', () => {
       SELFSCAN_RATE_LIMIT_PER_ADDRESS: '5',
       SELFSCAN_RATE_LIMIT_PER_NETWORK: '15',
       SELFSCAN_QUEUE_MAX: '1000',
+      SELFSCAN_LIVE_STREAMS_PER_SCAN: '5',
+      SELFSCAN_LIVE_STREAMS_PER_ADDRESS: '6',
+      SELFSCAN_LIVE_STREAMS_PER_NETWORK: '7',
+      SELFSCAN_LIVE_STREAM_BUFFER_BYTES: '65536',
       SELFSCAN_SCAN_CONCURRENCY: '4',
       SELFSCAN_SHUTDOWN_TIMEOUT_MS: '0',
       SELFSCAN_OPERATOR_NAME: 'Example CSIRT 例',
@@ -160,6 +165,12 @@ describe('loadConfig values', () => {
     assert.equal(c.retentionDays, 7);
     assert.deepEqual(c.rateLimit, { perAddressPerHour: 5, perNetworkPerHour: 15 });
     assert.equal(c.queueMax, 1000);
+    assert.deepEqual(c.liveStreams, {
+      perScan: 5,
+      perAddress: 6,
+      perNetwork: 7,
+      bufferBytes: 65536,
+    });
     assert.equal(c.scanConcurrency, 4);
     assert.equal(c.shutdownTimeoutMs, 0);
     assert.deepEqual(c.operator, {
@@ -273,6 +284,10 @@ describe('loadConfig errors', () => {
     ['SELFSCAN_RATE_LIMIT_PER_ADDRESS', ['0', '1.5', 'lots']],
     ['SELFSCAN_RATE_LIMIT_PER_NETWORK', ['0', '1e3', ' 60']],
     ['SELFSCAN_QUEUE_MAX', ['0', '1.5', 'abc']],
+    ['SELFSCAN_LIVE_STREAMS_PER_SCAN', ['0', '1.5', 'abc']],
+    ['SELFSCAN_LIVE_STREAMS_PER_ADDRESS', ['0', '-1', 'abc']],
+    ['SELFSCAN_LIVE_STREAMS_PER_NETWORK', ['0', '100001', 'abc']],
+    ['SELFSCAN_LIVE_STREAM_BUFFER_BYTES', ['4095', '1.5', 'abc']],
     ['SELFSCAN_SCAN_CONCURRENCY', ['0', '1.5', 'abc']],
     ['SELFSCAN_SHUTDOWN_TIMEOUT_MS', ['-1', '20s', '1e4']],
     ['SELFSCAN_OPERATOR_NAME', ['a\nb', 'x'.repeat(201)]],
