@@ -2,8 +2,9 @@
 // each batch event of the job as one write of its `result` frames, then `end`. The store is read
 // only to fill a gap (the start, a reconnect, an event that came while a read ran); live events
 // that arrive meanwhile are only noted, never queued, so a connection holds at most one page of
-// rows and what its socket has not sent. A client that falls more than `bufferBytes` behind on
-// live frames is disconnected; it resumes with Last-Event-ID from the store.
+// rows and what its socket has not sent. Catching up waits for the client; a live batch that
+// finds more than `bufferBytes` still unsent disconnects the client instead (one batch more at
+// most is held); it resumes with Last-Event-ID from the store.
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { PortResult } from '../core/port-state.js';
 import type { ScanEvent, ScanEvents } from '../queue/scan-events.js';
@@ -12,6 +13,8 @@ import { ApiError } from './errors.js';
 
 /** Rows per store read while catching up. */
 const PAGE = 1000;
+/** A client catching up that takes nothing for this long is disconnected. */
+const DRAIN_TIMEOUT_MS = 10_000;
 /** With no event for this long, the scan row is re-read (a scan can end on another node). */
 const POLL_MS = 5000;
 
@@ -77,23 +80,35 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
     resolveDone();
   };
 
-  const write = (text: string) => {
-    raw.write(text);
+  /** A live batch: written unless the client still has more than bufferBytes unsent. */
+  const writeLive = (text: string) => {
     if (raw.writableLength > o.bufferBytes) {
       o.log.info({ buffered: raw.writableLength }, 'live stream client fell behind; disconnected');
       raw.destroy();
       finish();
+      return false;
     }
+    raw.write(text);
+    return true;
   };
+  /** Waits until the client has taken most of what was written; one that takes nothing for
+   *  DRAIN_TIMEOUT_MS is disconnected (it resumes with Last-Event-ID). */
   const drained = () =>
     finished || raw.writableLength <= o.bufferBytes / 2
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
           const go = () => {
+            clearTimeout(timer);
             raw.off('drain', go);
             raw.off('close', go);
             resolve();
           };
+          const timer = setTimeout(() => {
+            o.log.info('live stream client read nothing while catching up; disconnected');
+            raw.destroy();
+            finish();
+            go();
+          }, DRAIN_TIMEOUT_MS);
           raw.on('drain', go);
           raw.on('close', go);
         });
@@ -108,7 +123,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
         if (finished) return;
         const lastRow = rows.at(-1);
         if (lastRow) {
-          write(rows.map(resultFrame).join(''));
+          raw.write(rows.map(resultFrame).join(''));
           last = lastRow.seq;
           await drained(); // our own pace here: wait for the client instead of dropping it
           if (finished) return;
@@ -117,7 +132,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
         if (rows.length === 0) break; // announced but gone (the scan was deleted)
       }
       if (ended) {
-        write(endFrame(ended));
+        raw.write(endFrame(ended));
         finish();
       }
     } catch (err) {
@@ -135,8 +150,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
       ended = { status: event.status, verdict: event.status === 'done' ? event.verdict : null };
       void catchUp();
     } else if (!reading && event.firstSeq === last + 1) {
-      write(framesOf(event));
-      last = event.lastSeq;
+      if (writeLive(framesOf(event))) last = event.lastSeq;
     } else if (event.lastSeq > last) {
       announced = Math.max(announced, event.lastSeq);
       void catchUp();

@@ -527,6 +527,25 @@ async function contract(t: TestContext, target: Target): Promise<void> {
     },
   );
 
+  await t.test('getScanHeader is getScan without planned ports and results', async (t) => {
+    const { store } = await target.fresh(t);
+    const s = newScan();
+    await store.createScan(s);
+    await store.markRunning(s.id, T0 + 1);
+    await store.appendResults(s.id, [result(445, { state: 'open' }), result(22)]);
+    await store.finishScan(s.id, {
+      status: 'done',
+      verdict: 'exposed',
+      finishedAt: T0 + 9,
+      timing: TIMING,
+    });
+    const { ports, results, ...header } = (await store.getScan(s.id))!;
+    assert.equal(ports.length, 3);
+    assert.equal(results.length, 2);
+    assert.deepEqual(await store.getScanHeader(s.id), header);
+    assert.equal(await store.getScanHeader('no-such-scan'), undefined);
+  });
+
   await t.test('resultsAfter resumes after a seq', async (t) => {
     const { store } = await target.fresh(t);
     const s = newScan();
@@ -542,6 +561,11 @@ async function contract(t: TestContext, target: Target): Promise<void> {
     assert.equal((await store.resultsAfter(s.id, 0)).length, 4);
     assert.deepEqual(await store.resultsAfter(s.id, 4), []);
     assert.deepEqual(await store.resultsAfter('no-such-scan', 0), []);
+    assert.deepEqual(
+      (await store.resultsAfter(s.id, 1, 2)).map((r) => r.seq),
+      [2, 3],
+      'at most `limit` rows',
+    );
     const [third] = await store.resultsAfter(s.id, 2);
     assert.deepEqual(third, {
       seq: 3,
