@@ -50,8 +50,12 @@ export async function runScan(
     return fail('scanner_unhealthy', 'The scanner failed its self-check; nothing was probed.');
 
   const stored = await store.resultsAfter(job.scanId, 0);
-  const done = new Set(stored.map((r) => r.port));
-  const remaining = job.ports.filter((p) => !done.has(p));
+  // Already stored = same port AND protocol (tcp/53 and udp/53 are two results).
+  const done = new Set(stored.map((r) => `${r.protocol}/${r.port}`));
+  // The TCP prober is the only one yet; other protocols come with their probers.
+  const remaining = job.ports
+    .filter((p) => p.protocol === 'tcp' && !done.has(`${p.protocol}/${p.port}`))
+    .map((p) => p.port);
   // The verdict is counted as results are stored (no re-read of every result at the end).
   const states: PortState[] = stored.map((r) => r.state);
   let skipped = false;

@@ -2,12 +2,15 @@
 // the default) and BullMQ (Redis; scanner workers in several networks). Both run the same job,
 // jobs/run-scan.ts; its live events go through ScanEvents (scan-events.ts).
 
+import type { PlannedPort } from '../store/store.js';
+
 /** What a scanner needs. The full target address exists only here, in memory, while it runs. */
 export interface ScanJob {
   scanId: string;
   address: string;
   family: 4 | 6;
-  ports: number[];
+  /** The planned list, in order: (port, protocol), so tcp/53 and udp/53 are two entries. */
+  ports: PlannedPort[];
 }
 
 export interface ScanQueue {

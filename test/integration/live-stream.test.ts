@@ -6,54 +6,27 @@
 //
 // Traffic: only 127.0.0.1 (a server this test starts).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, type TestContext, test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { fastifySSE } from '@fastify/sse';
 import Fastify from 'fastify';
 import type { PortResult } from '../../src/core/port-state.js';
 import { streamLive } from '../../src/http/live-stream.js';
 import { InProcessScanEvents } from '../../src/queue/scan-events.js';
-import { KyselyStore } from '../../src/store/kysely-store.js';
-import { migrateToLatest } from '../../src/store/migrations/index.js';
-import { openDatabase } from '../../src/store/open-database.js';
 import { parseSseBlock, sleep } from '../helpers/service.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'selfscan-live-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+import { sqliteStoreWithScan } from '../helpers/sqlite-scan.js';
 
 const BUFFER_BYTES = 64 * 1024;
 
 async function setup(t: TestContext, total: number) {
-  const opened = await openDatabase(`sqlite:${join(dir, randomBytes(6).toString('hex'), 'db')}`);
-  await migrateToLatest(opened.db);
-  const store = new KyselyStore(opened.db);
-  const events = new InProcessScanEvents();
-  const id = randomBytes(16).toString('base64url');
   // A scan may plan each (port, protocol) once: tcp and udp give 2 × 65 535 results at most.
   const planned = Array.from({ length: total }, (_, i) => ({
     port: (i % 65_535) + 1,
     protocol: i < 65_535 ? ('tcp' as const) : ('udp' as const),
   }));
-  await store.createScan({
-    id,
-    code: id.slice(0, 11),
-    requesterKey: `rk-${id}`,
-    address: '127.0.0.1',
-    addressHash: null,
-    family: 4,
-    addressClass: 'loopback',
-    ports: planned,
-    label: null,
-    termsVersion: 't',
-    catalogVersion: 'c',
-    vantage: 'v',
-    createdAt: Date.now(),
-  });
+  const { store, id } = await sqliteStoreWithScan(t, planned);
+  const events = new InProcessScanEvents();
   await store.markRunning(id, Date.now());
   const app = Fastify();
   await app.register(fastifySSE, { heartbeatInterval: 15_000 });
@@ -76,8 +49,6 @@ async function setup(t: TestContext, total: number) {
   const port = (app.server.address() as AddressInfo).port;
   t.after(async () => {
     await app.close();
-    await store.close();
-    await opened.close();
   });
   const results: PortResult[] = planned.map((p) => ({
     ...p,

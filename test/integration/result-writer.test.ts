@@ -1,50 +1,20 @@
 // The result writer against a real store (SQLite temp file): flush by size, by time, the bounded
 // buffer, a failed write, and the job's drain on abort (SIGTERM) — everything scanned is stored.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, type TestContext, test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PortResult } from '../../src/core/port-state.js';
 import { ResultWriter } from '../../src/jobs/result-writer.js';
 import { runScan } from '../../src/jobs/run-scan.js';
 import type { ScanEvent } from '../../src/queue/scan-events.js';
-import { KyselyStore } from '../../src/store/kysely-store.js';
-import { migrateToLatest } from '../../src/store/migrations/index.js';
-import { openDatabase } from '../../src/store/open-database.js';
 import { type StoredResult, UnknownScanError } from '../../src/store/store.js';
+import { sqliteStoreWithScan } from '../helpers/sqlite-scan.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'selfscan-writer-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function freshStore(t: TestContext, ports: number[]) {
-  const opened = await openDatabase(`sqlite:${join(dir, randomBytes(6).toString('hex'), 'db')}`);
-  await migrateToLatest(opened.db);
-  const store = new KyselyStore(opened.db);
-  t.after(async () => {
-    await store.close();
-    await opened.close();
-  });
-  const id = randomBytes(16).toString('base64url');
-  await store.createScan({
-    id,
-    code: id.slice(0, 11),
-    requesterKey: `rk-${id}`,
-    address: '127.0.0.1',
-    addressHash: null,
-    family: 4,
-    addressClass: 'loopback',
-    ports: ports.map((port) => ({ port, protocol: 'tcp' as const })),
-    label: null,
-    termsVersion: 't',
-    catalogVersion: 'c',
-    vantage: 'v',
-    createdAt: Date.now(),
-  });
-  return { store, id };
-}
+const freshStore = (t: TestContext, ports: number[]) =>
+  sqliteStoreWithScan(
+    t,
+    ports.map((port) => ({ port, protocol: 'tcp' as const })),
+  );
 
 const result = (port: number): PortResult => ({
   port,
@@ -156,8 +126,10 @@ test('a failed write: add() and flush() reject with its error, nothing more is w
 });
 
 test('runScan: aborted mid-scan (SIGTERM drain), what was scanned is stored, then interrupted', async (t) => {
-  // Closed loopback ports answer at once; a flush delay of a minute means only the drain writes.
-  const ports = range(3000).map((p) => p + 40_000);
+  // Closed loopback ports answer at once. The stop comes 20 ms after the first batch of 50 is
+  // stored (the SIGTERM deadline passing mid-scan); with a flush delay of a minute, what was
+  // scanned since the last full batch is stored only by the drain.
+  const ports = range(20_000).map((p) => p + 40_000);
   const { store, id } = await freshStore(t, ports);
   const events: ScanEvent[] = [];
   const controller = new AbortController();
@@ -167,21 +139,27 @@ test('runScan: aborted mid-scan (SIGTERM drain), what was scanned is stored, the
       store,
       policy: { mode: 'local', allowRanges: [] },
       scanOptions: { concurrencyPerTarget: 8 },
-      publish: (_, event) => events.push(event),
-      writer: { batchSize: 100_000, maxDelayMs: 60_000, highWater: 100_000 },
+      publish: (_, event) => {
+        events.push(event);
+        if (events.length === 1) setTimeout(() => controller.abort(), 20);
+      },
+      writer: { batchSize: 50, maxDelayMs: 60_000, highWater: 100_000 },
     },
-    { scanId: id, address: '127.0.0.1', family: 4, ports },
+    {
+      scanId: id,
+      address: '127.0.0.1',
+      family: 4,
+      ports: ports.map((port) => ({ port, protocol: 'tcp' as const })),
+    },
     controller.signal,
   );
-  await sleep(300);
-  controller.abort();
   await job;
   assert.ok(Date.now() - started < 30_000);
   const scan = await store.getScan(id);
   assert.equal(scan?.status, 'failed');
   assert.equal(scan?.error?.code, 'interrupted');
   const stored = scan?.results ?? [];
-  assert.ok(stored.length > 0, 'the drain flushed the buffered results');
+  assert.ok(stored.length > 50, `the drain stored more than the first batch (${stored.length})`);
   assert.ok(stored.length < ports.length, 'the abort landed mid-scan');
   assert.deepEqual(
     stored.map((r) => r.seq),
@@ -198,4 +176,39 @@ test('runScan: aborted mid-scan (SIGTERM drain), what was scanned is stored, the
     }
   assert.deepEqual(published, range(stored.length), 'every stored result was published once');
   assert.deepEqual(events.at(-1), { type: 'end', status: 'failed', verdict: null });
+});
+
+test('runScan: a retried job skips what is stored by (port, protocol), not by port', async (t) => {
+  const ports = [41_001, 41_002, 41_003];
+  const { store, id } = await freshStore(t, ports);
+  // A retry: tcp/41001 and udp/41002 are stored already (udp/41002 is not tcp/41002).
+  await store.appendResults(id, [
+    result(41_001),
+    { ...result(41_002), protocol: 'udp', state: 'closed' },
+  ]);
+  await runScan(
+    {
+      store,
+      policy: { mode: 'local', allowRanges: [] },
+      scanOptions: {},
+      publish: () => undefined,
+    },
+    {
+      scanId: id,
+      address: '127.0.0.1',
+      family: 4,
+      ports: ports.map((port) => ({ port, protocol: 'tcp' as const })),
+    },
+  );
+  const scan = await store.getScan(id);
+  assert.equal(scan?.status, 'done');
+  assert.deepEqual(
+    scan?.results.map((r) => [r.seq, r.protocol, r.port]),
+    [
+      [1, 'tcp', 41_001],
+      [2, 'udp', 41_002],
+      [3, 'tcp', 41_002],
+      [4, 'tcp', 41_003],
+    ],
+  );
 });

@@ -123,6 +123,7 @@ export async function startScan(
     throw new ApiError('busy', 'The service is restarting. Please try again in a minute.', 30);
   }
 
+  const planned = ports.map((port) => ({ port, protocol: 'tcp' as const }));
   let id = newId();
   let code = newCode();
   for (let attempt = 0; ; attempt++) {
@@ -136,7 +137,7 @@ export async function startScan(
           addressHash: requester.hash,
           family: requester.family,
           addressClass: requester.class,
-          ports: ports.map((port) => ({ port, protocol: 'tcp' as const })),
+          ports: planned,
           label: input.label ?? null,
           termsVersion: config.termsVersion,
           catalogVersion: CATALOG_VERSION,
@@ -169,7 +170,7 @@ export async function startScan(
       scanId: id,
       address: requester.address,
       family: requester.family,
-      ports,
+      ports: planned,
     });
   } catch (err) {
     await store.finishScan(id, {
