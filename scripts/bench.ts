@@ -409,7 +409,15 @@ function portLists(core: number[], quick: boolean): { name: string; ports: numbe
 }
 
 /** Listeners, drops and rejects of the target for this path; returns the path's ground truth. */
-async function prepareTarget(lab: Lab, path: BenchPath, target: Target): Promise<Target> {
+async function prepareTarget(
+  lab: Lab,
+  path: BenchPath,
+  target: Target,
+  clientInTarget = false,
+): Promise<Target> {
+  // The --e2e client lives in the target: the answers to its own connections (to ephemeral
+  // ports, which the drop rules below could match) must come in. Probes are new connections.
+  if (clientInTarget) await lab.addTargetInputRule('ct state established,related accept');
   await lab.listen(target.open);
   if (path.stealth) {
     await lab.addTargetInputRule(`tcp dport != { ${portRanges(target.open).join(', ')} } drop`);
@@ -736,7 +744,7 @@ async function mainE2e(args: Args, argv: string[], log: (s: string) => void): Pr
     const lab = await createLab({ ...path.opts });
     const servers: { db: string; server: ServerProcess; close(): Promise<void> }[] = [];
     try {
-      const pathTarget = await prepareTarget(lab, path, target);
+      const pathTarget = await prepareTarget(lab, path, target, true);
       for (const db of args.dbs) servers.push({ db, ...(await startE2eServer(lab, db)) });
       for (const list of lists) {
         if (path.skip?.list === list.name) continue;
