@@ -1,4 +1,13 @@
 // npm run bench [-- --quick] [--json] [--out docs/benchmarks.md] [--cap-min 10]
+// npm run bench -- --e2e [--db sqlite,postgres] [--paths clean,stealth] [--runs 3] [--quick]
+//
+// --e2e: the whole service instead of the core alone — the real server (src/bin/server.ts, local
+// mode) in the root namespace on the lab's scanner address, and a client inside the target
+// namespace doing what a user does: consent → scan → SSE until `end` → GET
+// (test/helpers/http-client.mjs --quiet); side by side in the same run, over the same path, with
+// the core alone and nmap. Wall time of the service = consent → final GET as the client saw it.
+// Accuracy is read from the final JSON; every streamed id must be 1..n once. PostgreSQL:
+// SELFSCAN_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), a fresh schema.
 //
 // Scans one realistic target in the namespace lab (test/helpers/lab.ts) with selfscan's scanner
 // core, using the shipped DEFAULT_SCAN_OPTIONS, and with `nmap -sT -T4`, over three paths:
@@ -13,13 +22,16 @@
 // Needs root, iproute2, nftables, gcc (tun-delay) and Debian's nmap. Every run is capped
 // (--cap-min, default 10 minutes); a run that hits the cap is reported as a timeout.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
 import { presetPorts } from '../src/core/catalog.js';
 import type { PortState } from '../src/core/port-state.js';
 import { DEFAULT_SCAN_OPTIONS } from '../src/core/scan.js';
-import { createLab, type Lab, labSupport, portRanges } from '../test/helpers/lab.js';
+import { createLab, type Lab, labSupport, portRanges, REPO_ROOT } from '../test/helpers/lab.js';
+import { type ServerProcess, startServerProcess } from '../test/helpers/server-process.js';
 
 const FALLBACK_CORE = [
   445, 139, 135, 3389, 5900, 22, 23, 2323, 5555, 7547, 80, 8080, 21, 1433, 3306, 6379, 5000,
@@ -36,6 +48,9 @@ interface Args {
   paths: string[];
   /** Runs per list and scanner; the table shows the median wall time and the worst accuracy. */
   runs: number;
+  /** The whole service end to end beside the core and nmap (see the top). */
+  e2e: boolean;
+  dbs: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -45,6 +60,8 @@ function parseArgs(argv: string[]): Args {
     capMs: 10 * 60_000,
     paths: ['clean', 'rtt30', 'loss1', 'stealth', 'synlimit'],
     runs: 1,
+    e2e: false,
+    dbs: ['sqlite', 'postgres'],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -54,6 +71,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--cap-min') args.capMs = Number(argv[++i]) * 60_000;
     else if (a === '--paths') args.paths = (argv[++i] ?? '').split(',');
     else if (a === '--runs') args.runs = Number(argv[++i]);
+    else if (a === '--e2e') args.e2e = true;
+    else if (a === '--db') args.dbs = (argv[++i] ?? '').split(',');
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--quick] [--json] [--out docs/benchmarks.md] [--cap-min 10] [--paths clean,rtt30,loss1,stealth,synlimit] [--runs 3]\n',
@@ -68,6 +87,8 @@ function parseArgs(argv: string[]): Args {
     throw new Error('--runs takes 1 to 9');
   if (args.out === undefined && argv.includes('--out')) throw new Error('--out needs a path');
   for (const p of args.paths) if (!PATHS[p]) throw new Error(`unknown path ${p}`);
+  for (const d of args.dbs)
+    if (d !== 'sqlite' && d !== 'postgres') throw new Error(`unknown database ${d}`);
   return args;
 }
 
@@ -290,6 +311,132 @@ async function runNmap(
   };
 }
 
+const PG_URL = process.env.SELFSCAN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The real server on the lab's scanner address, on a fresh SQLite file or PostgreSQL schema. */
+async function startE2eServer(
+  lab: Lab,
+  db: string,
+): Promise<{ server: ServerProcess; close(): Promise<void> }> {
+  let databaseUrl: string | undefined;
+  let dropSchema = async () => {};
+  if (db === 'postgres') {
+    const schema = `bench_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const url = new URL(PG_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    databaseUrl = url.toString();
+    dropSchema = async () => {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    };
+  }
+  const server = await startServerProcess({
+    host: lab.scannerV4,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    env: {
+      SELFSCAN_MODE: 'local',
+      SELFSCAN_LOG_LEVEL: 'warn',
+      // One client runs diagnosis after diagnosis of its own address.
+      SELFSCAN_RATE_LIMIT_PER_ADDRESS: '100000',
+      SELFSCAN_RATE_LIMIT_PER_NETWORK: '100000',
+    },
+  });
+  return {
+    server,
+    async close() {
+      await server.stop();
+      await dropSchema();
+    },
+  };
+}
+
+async function runE2e(
+  lab: Lab,
+  server: ServerProcess,
+  ports: readonly number[],
+  target: Target,
+  capMs: number,
+): Promise<RunResult> {
+  const t0 = performance.now();
+  const r = await lab.execInTarget(
+    [
+      process.execPath,
+      join(REPO_ROOT, 'test', 'helpers', 'http-client.mjs'),
+      '--server',
+      server.baseUrl,
+      '--ports',
+      portRanges(ports).join(','),
+      '--timeout-ms',
+      String(capMs),
+      '--quiet',
+    ],
+    { timeoutMs: capMs + 5000 },
+  );
+  const processS = (performance.now() - t0) / 1000;
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const final = lines.find((l) => l.step === 'final') as
+    | { consentToFinalMs: number; scan: { results: { port: number; state: string }[] } }
+    | undefined;
+  const events = lines.find((l) => l.step === 'events') as
+    | { results: number; idsOneToN: boolean }
+    | undefined;
+  const error = lines.find((l) => l.step === 'error')?.message;
+  if (r.code !== 0 || !final || !events) {
+    return {
+      processS,
+      timedOut: r.code === null,
+      error: String(error ?? `exit ${r.code}: ${r.stderr.trim().slice(0, 300)}`),
+      ...score(ports, target, new Map()),
+    };
+  }
+  const scored = score(ports, target, new Map(final.scan.results.map((x) => [x.port, x.state])));
+  if (events.results !== ports.length || !events.idsOneToN) {
+    scored.mistakes[`stream: ${events.results} events, ids 1..n ${events.idsOneToN}`] = 1;
+    scored.wrong = Math.max(scored.wrong, 1);
+  }
+  return { wallS: final.consentToFinalMs / 1000, processS, timedOut: false, ...scored };
+}
+
+/** The core list, 1–1055 and (unless --quick) 1–65535. */
+function portLists(core: number[], quick: boolean): { name: string; ports: number[] }[] {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  return [
+    { name: 'core', ports: core },
+    { name: '1–1055', ports: range(1055) },
+    ...(quick ? [] : [{ name: '1–65535', ports: range(65535) }]),
+  ];
+}
+
+/** Listeners, drops and rejects of the target for this path; returns the path's ground truth. */
+async function prepareTarget(
+  lab: Lab,
+  path: BenchPath,
+  target: Target,
+  clientInTarget = false,
+): Promise<Target> {
+  // The --e2e client lives in the target: the answers to its own connections (to ephemeral
+  // ports, which the drop rules below could match) must come in. Probes are new connections.
+  if (clientInTarget) await lab.addTargetInputRule('ct state established,related accept');
+  await lab.listen(target.open);
+  if (path.stealth) {
+    await lab.addTargetInputRule(`tcp dport != { ${portRanges(target.open).join(', ')} } drop`);
+  } else {
+    await lab.drop(target.dropped);
+    await lab.reject(target.rejected);
+  }
+  if (path.rule) await lab.addTargetInputRule(path.rule);
+  const openSet = new Set(target.open);
+  return path.stealth
+    ? { ...target, truth: (p) => (openSet.has(p) ? 'open' : 'filtered') }
+    : target;
+}
+
 async function icmpRttMs(lab: Lab, address: string): Promise<number | undefined> {
   const r = await lab.execInScanner(['nmap', '-sn', '-PE', '-n', address, '-oX', '-']);
   const m = /<times srtt="(\d+)"/.exec(r.stdout);
@@ -393,6 +540,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = (s: string) => process.stderr.write(`${s}\n`);
+  if (args.e2e) return mainE2e(args, argv, log);
 
   let core: number[];
   let coreSource: string;
@@ -403,12 +551,7 @@ async function main(): Promise<void> {
     core = FALLBACK_CORE;
     coreSource = 'fallback list';
   }
-  const lists: { name: string; ports: number[] }[] = [
-    { name: 'core', ports: core },
-    { name: '1–1055', ports: Array.from({ length: 1055 }, (_, i) => i + 1) },
-  ];
-  if (!args.quick)
-    lists.push({ name: '1–65535', ports: Array.from({ length: 65535 }, (_, i) => i + 1) });
+  const lists = portLists(core, args.quick);
 
   const target = buildTarget(core);
   const defaults = { ...DEFAULT_SCAN_OPTIONS };
@@ -439,19 +582,8 @@ async function main(): Promise<void> {
     const path = PATHS[pathName]!;
     log(`\n[${pathName}] building lab: ${path.label}`);
     const lab = await createLab({ ...path.opts, scannerNamespace: true });
-    const openSet = new Set(target.open);
-    const pathTarget: Target = path.stealth
-      ? { ...target, truth: (p) => (openSet.has(p) ? 'open' : 'filtered') }
-      : target;
     try {
-      await lab.listen(target.open);
-      if (path.stealth) {
-        await lab.addTargetInputRule(`tcp dport != { ${portRanges(target.open).join(', ')} } drop`);
-      } else {
-        await lab.drop(target.dropped);
-        await lab.reject(target.rejected);
-      }
-      if (path.rule) await lab.addTargetInputRule(path.rule);
+      const pathTarget = await prepareTarget(lab, path, target);
       rtts[pathName] = await icmpRttMs(lab, lab.targetV4);
       log(`[${pathName}] ICMP echo RTT ${rtts[pathName]?.toFixed(2) ?? '?'} ms`);
       for (const list of lists) {
@@ -571,6 +703,106 @@ async function main(): Promise<void> {
     writeFileSync(args.out, doc);
     log(`\nwrote ${args.out}`);
   }
+}
+
+interface E2eRow {
+  path: string;
+  list: string;
+  ports: number;
+  db: string;
+  e2e: RunResult;
+  core: RunResult;
+  nmap: RunResult;
+}
+
+const E2E_HEAD = [
+  'path',
+  'list (ports)',
+  'db',
+  'service s',
+  'core s',
+  'nmap s',
+  'service/core',
+  'service/nmap',
+  'service accuracy',
+  'core accuracy',
+  'nmap accuracy',
+];
+
+/** --e2e: the service end to end beside the core alone and nmap (see the top of this file). */
+async function mainE2e(args: Args, argv: string[], log: (s: string) => void): Promise<void> {
+  const core = presetPorts('core');
+  const lists = portLists(core, args.quick);
+  const target = buildTarget(core);
+  const command = `npm run bench -- ${argv.join(' ')}`;
+  log(
+    `selfscan bench --e2e — ${new Date().toISOString()}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  const rows: E2eRow[] = [];
+  for (const pathName of args.paths) {
+    const path = PATHS[pathName]!;
+    log(`\n[${pathName}] building lab: ${path.label}`);
+    // The server runs in the root namespace: the scanner side of the lab is the root namespace.
+    const lab = await createLab({ ...path.opts });
+    const servers: { db: string; server: ServerProcess; close(): Promise<void> }[] = [];
+    try {
+      const pathTarget = await prepareTarget(lab, path, target, true);
+      for (const db of args.dbs) servers.push({ db, ...(await startE2eServer(lab, db)) });
+      for (const list of lists) {
+        if (path.skip?.list === list.name) continue;
+        const coreRuns: RunResult[] = [];
+        const nmapRuns: RunResult[] = [];
+        const e2eRuns = new Map<string, RunResult[]>(args.dbs.map((d) => [d, []]));
+        for (let run = 1; run <= args.runs; run++) {
+          const c = await runSelfscan(lab, lab.targetV4, list.ports, pathTarget, args.capMs);
+          coreRuns.push(c);
+          const n = await runNmap(lab, lab.targetV4, list.ports, pathTarget, args.capMs);
+          nmapRuns.push(n);
+          for (const { db, server } of servers) {
+            const e = await runE2e(lab, server, list.ports, pathTarget, args.capMs);
+            e2eRuns.get(db)!.push(e);
+            log(
+              `[${pathName}] ${list.name} run ${run}: service (${db}) ${fmtWall(e)} s ${fmtAcc(e, list.ports.length)}${e.error ? ` (${e.error})` : ''}; core ${fmtWall(c)} s; nmap ${fmtWall(n)} s`,
+            );
+          }
+        }
+        for (const db of args.dbs)
+          rows.push({
+            path: pathName,
+            list: list.name,
+            ports: list.ports.length,
+            db,
+            e2e: medianRun(e2eRuns.get(db)!),
+            core: medianRun(coreRuns),
+            nmap: medianRun(nmapRuns),
+          });
+      }
+    } finally {
+      for (const s of servers) await s.close().catch(() => undefined);
+      await lab.close();
+    }
+  }
+  const body = rows.map((r) => [
+    r.path,
+    `${r.list} (${r.ports})`,
+    r.db,
+    fmtWall(r.e2e),
+    fmtWall(r.core),
+    fmtWall(r.nmap),
+    fmtRatio(r.e2e, r.core),
+    fmtRatio(r.e2e, r.nmap),
+    fmtAcc(r.e2e, r.ports),
+    fmtAcc(r.core, r.ports),
+    fmtAcc(r.nmap, r.ports),
+  ]);
+  if (args.json) process.stdout.write(`${JSON.stringify({ command, rows }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `\n${command}\n${textTable(E2E_HEAD, body)}\n\n${mdTable(E2E_HEAD, body)}\n`,
+    );
 }
 
 main().catch((err: unknown) => {

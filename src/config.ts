@@ -93,6 +93,15 @@ export interface Config {
   readonly queueMax: number;
   /** Scans run at once by one process. */
   readonly scanConcurrency: number;
+  /** Live result streams (SSE): caps (above them 429 rate_limited) and the bytes one
+   *  connection may have unsent before it is closed (the client resumes with Last-Event-ID). */
+  readonly liveStreams: {
+    readonly perScan: number;
+    readonly perAddress: number;
+    /** Per requester network (IPv4 /24, IPv6 /64 and /56). */
+    readonly perNetwork: number;
+    readonly bufferBytes: number;
+  };
   readonly shutdownTimeoutMs: number;
   readonly operator: OperatorConfig;
   readonly termsVersion: string;
@@ -147,6 +156,10 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_ALLOWED_HOSTS',
   'SELFSCAN_PUBLIC_ORIGIN',
   'SELFSCAN_QUEUE_MAX',
+  'SELFSCAN_LIVE_STREAMS_PER_SCAN',
+  'SELFSCAN_LIVE_STREAMS_PER_ADDRESS',
+  'SELFSCAN_LIVE_STREAMS_PER_NETWORK',
+  'SELFSCAN_LIVE_STREAM_BUFFER_BYTES',
   'SELFSCAN_SCAN_CONCURRENCY',
   'SELFSCAN_SHUTDOWN_TIMEOUT_MS',
   'SELFSCAN_OPERATOR_NAME',
@@ -566,6 +579,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicOrigins = readPublicOrigins(r);
   const queueMax = r.int('SELFSCAN_QUEUE_MAX', 500, 1, 1_000_000);
   const scanConcurrency = r.int('SELFSCAN_SCAN_CONCURRENCY', 32, 1, 10_000);
+  const streamsPerScan = r.int('SELFSCAN_LIVE_STREAMS_PER_SCAN', 32, 1, 100_000);
+  const streamsPerAddress = r.int('SELFSCAN_LIVE_STREAMS_PER_ADDRESS', 32, 1, 100_000);
+  const streamsPerNetwork = r.int('SELFSCAN_LIVE_STREAMS_PER_NETWORK', 128, 1, 100_000);
+  const streamBufferBytes = r.int('SELFSCAN_LIVE_STREAM_BUFFER_BYTES', 262_144, 4096, 67_108_864);
   const shutdownTimeoutMs = r.int('SELFSCAN_SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000);
 
   const operatorName = r.text('SELFSCAN_OPERATOR_NAME');
@@ -623,6 +640,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicOrigins: ok(publicOrigins),
     queueMax: ok(queueMax),
     scanConcurrency: ok(scanConcurrency),
+    liveStreams: {
+      perScan: ok(streamsPerScan),
+      perAddress: ok(streamsPerAddress),
+      perNetwork: ok(streamsPerNetwork),
+      bufferBytes: ok(streamBufferBytes),
+    },
     shutdownTimeoutMs: ok(shutdownTimeoutMs),
     operator: {
       ...(ok(operatorName) !== undefined && { name: ok(operatorName) }),

@@ -8,6 +8,7 @@ import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
 import { runScan } from '../jobs/run-scan.js';
 import { InlineQueue } from '../queue/inline-queue.js';
+import { InProcessScanEvents } from '../queue/scan-events.js';
 import { KyselyStore } from '../store/kysely-store.js';
 import { migrateToLatest } from '../store/migrations/index.js';
 import { openDatabase } from '../store/open-database.js';
@@ -17,6 +18,7 @@ export interface Service {
   app: FastifyInstance;
   store: KyselyStore;
   queue: InlineQueue;
+  events: InProcessScanEvents;
   /** Stops accepting, drains scans until the shutdown deadline, closes the database. */
   close(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function startService(
   const egressTimer = setInterval(() => void refreshEgress(), 50_000);
   egressTimer.unref();
 
+  const events = new InProcessScanEvents();
   const queue = new InlineQueue({
     concurrency: config.scanConcurrency,
     onJobError: async (job, err) => {
@@ -76,7 +79,7 @@ export async function startService(
         })
         .then(
           (changed) =>
-            changed && queue.publish(job.scanId, { type: 'end', status: 'failed', verdict: null }),
+            changed && events.publish(job.scanId, { type: 'end', status: 'failed', verdict: null }),
         )
         .catch(() => undefined);
     },
@@ -95,7 +98,7 @@ export async function startService(
           concurrencyMax: probe.concurrencyMax,
           ...(probe.sourceAddress ? { sourceAddress: probe.sourceAddress } : {}),
         },
-        publish: (id, event) => queue.publish(id, event),
+        publish: (id, event) => events.publish(id, event),
         scannerHealthy: () => canary.current().healthy,
         egressBlocked: (family, ports) => egress.blockedPorts(family, ports),
       },
@@ -108,6 +111,7 @@ export async function startService(
     config,
     store,
     queue,
+    events,
     scannerHealth: () => canary.current(),
     egressStatus: () => egress.status(),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
@@ -124,7 +128,7 @@ export async function startService(
   const reconciler = startReconciler({
     store,
     liveScanIds: () => queue.liveScanIds(),
-    onFailed: (id) => queue.publish(id, { type: 'end', status: 'failed', verdict: null }),
+    onFailed: (id) => events.publish(id, { type: 'end', status: 'failed', verdict: null }),
     log: app.log,
   });
 
@@ -151,5 +155,5 @@ export async function startService(
     })();
     return closing;
   };
-  return { app, store, queue, close };
+  return { app, store, queue, events, close };
 }

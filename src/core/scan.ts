@@ -18,16 +18,11 @@
 import { processConcurrencyLimiter } from './concurrency-limiter.js';
 import { CongestionWindow, type WindowReport } from './congestion.js';
 import { MinHeap } from './min-heap.js';
-import type { PortResult, Reason } from './port-state.js';
+import type { PortResult, Protocol, Reason } from './port-state.js';
+import { type Prober, tcpProber } from './prober.js';
 import { checkRoute } from './route-check.js';
 import { RttEstimator, type TimingBounds } from './rtt-estimator.js';
-import {
-  type AttemptOutcome,
-  type ProbeBackend,
-  type ProbeTarget,
-  probeStarter,
-  type RunningProbe,
-} from './tcp-probe.js';
+import type { AttemptOutcome, ProbeBackend, ProbeTarget, RunningProbe } from './tcp-probe.js';
 
 export interface ScanOptions extends TimingBounds {
   /** Largest window of first tries in flight against one target (home routers' SYN protection
@@ -47,6 +42,8 @@ export interface ScanOptions extends TimingBounds {
   signal?: AbortSignal;
   /** How connect() is driven (tcp-probe.ts); the fastest available by default. */
   backend?: ProbeBackend;
+  /** What one attempt is (prober.ts); TCP connect() with `backend` by default. */
+  prober?: Prober;
   /** Ports this server cannot test (its own egress is blocked, egress-check.ts): they come out as
    *  `error` / `local-egress-blocked` without a probe — never closed or filtered. */
   egressBlocked?: ReadonlySet<number>;
@@ -56,7 +53,10 @@ export interface ScanOptions extends TimingBounds {
 
 /** The shipped defaults, chosen by measurement (docs/benchmarks.md). */
 export const DEFAULT_SCAN_OPTIONS: Readonly<
-  Omit<ScanOptions, 'signal' | 'sourceAddress' | 'backend' | 'egressBlocked' | 'onReport'>
+  Omit<
+    ScanOptions,
+    'signal' | 'sourceAddress' | 'backend' | 'prober' | 'egressBlocked' | 'onReport'
+  >
 > = Object.freeze({
   timeoutMinMs: 100,
   timeoutMaxMs: 1500,
@@ -111,14 +111,16 @@ export async function* scanTarget(
       ? opts.sourceAddress
       : undefined;
 
+  const prober = opts.prober ?? tcpProber(opts.backend);
+  const { protocol } = prober;
   const route = await checkRoute(target, localAddress);
   if (!route.ok) {
-    for (const port of ports) yield errorResult(port, `local-${route.code}`);
+    for (const port of ports) yield errorResult(port, protocol, `local-${route.code}`);
     return;
   }
 
   const limiter = processConcurrencyLimiter(opts.concurrencyMax);
-  const startProbe = probeStarter(opts.backend);
+  const startProbe = prober.start;
   const timing = new RttEstimator(opts);
   const window = new CongestionWindow({
     initial: opts.windowInitial,
@@ -202,7 +204,7 @@ export async function* scanTarget(
       if (!a.inWindow) lateAnswers++;
     }
     const { state, reason, ms } = outcome;
-    decide(task, { port: task.port, protocol: 'tcp', state, reason, ms });
+    decide(task, { port: task.port, protocol, state, reason, ms });
     fill();
   };
 
@@ -257,7 +259,7 @@ export async function* scanTarget(
       }
       const last = task.attempts[task.attempts.length - 1];
       const ms = last ? Math.round(now - last.started) : 0;
-      decide(task, { port: task.port, protocol: 'tcp', state: 'filtered', reason: 'timeout', ms });
+      decide(task, { port: task.port, protocol, state: 'filtered', reason: 'timeout', ms });
     }
   };
 
@@ -292,7 +294,7 @@ export async function* scanTarget(
         const port = ports[nextIndex++]!;
         if (opts.egressBlocked?.has(port)) {
           limiter.release();
-          emit(errorResult(port, 'local-egress-blocked'));
+          emit(errorResult(port, protocol, 'local-egress-blocked'));
           continue;
         }
         const task: PortTask = { port, tries: 0, attempts: [], decided: false };
@@ -342,10 +344,10 @@ export async function* scanTarget(
   const onCancel = () => {
     cancelled = true;
     if (timer) clearTimeout(timer);
-    for (const task of [...tasks]) decide(task, errorResult(task.port, 'not-tested'));
+    for (const task of [...tasks]) decide(task, errorResult(task.port, protocol, 'not-tested'));
     retries.drain();
     finalWaits.drain();
-    while (nextIndex < ports.length) emit(errorResult(ports[nextIndex++]!, 'not-tested'));
+    while (nextIndex < ports.length) emit(errorResult(ports[nextIndex++]!, protocol, 'not-tested'));
     notify();
   };
   if (opts.signal?.aborted) onCancel();
@@ -382,8 +384,8 @@ export async function* scanTarget(
   }
 }
 
-function errorResult(port: number, reason: Reason): PortResult {
-  return { port, protocol: 'tcp', state: 'error', reason, ms: 0 };
+function errorResult(port: number, protocol: Protocol, reason: Reason): PortResult {
+  return { port, protocol, state: 'error', reason, ms: 0 };
 }
 
 function familyOf(address: string): 4 | 6 {

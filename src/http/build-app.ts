@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Config } from '../config.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
+import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import { RATE_WINDOW_MS, type Store } from '../store/store.js';
 import { createHostCheck } from './allowed-hosts.js';
@@ -26,6 +27,7 @@ export interface AppDeps {
   config: Config;
   store: Store;
   queue: ScanQueue;
+  events: ScanEvents;
   scannerHealth: () => CanaryHealth;
   /** The egress self-test per family (empty when no reference is configured). */
   egressStatus: () => EgressFamilyStatus[];
@@ -59,6 +61,7 @@ export interface BuildAppOptions {
   config: Config;
   store: Store;
   queue: ScanQueue;
+  events: ScanEvents;
   scannerHealth?: () => CanaryHealth;
   egressStatus?: () => EgressFamilyStatus[];
   logger?: boolean | object;
@@ -231,6 +234,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     config,
     store: options.store,
     queue: options.queue,
+    events: options.events,
     scannerHealth:
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     egressStatus: options.egressStatus ?? (() => []),

@@ -1,12 +1,14 @@
-// What a scanner does with one job, shared by both queues: re-check the target, probe, store each
-// result as it arrives and publish it, then the verdict. Idempotent: a retried job skips the ports
-// already stored, so a result is never written twice and never lost.
-import { verdictOf } from '../core/port-state.js';
+// What a scanner does with one job, shared by both queues: re-check the target, probe, hand each
+// result to the writer (stored and published in batches), then the verdict. Idempotent: a retried
+// job skips the ports already stored, so a result is never written twice and never lost.
+import { type PortState, verdictOf } from '../core/port-state.js';
 import { type ScanOptions, type ScanReport, scanTarget } from '../core/scan.js';
 import { checkTarget, type TargetPolicy } from '../core/target-policy.js';
-import type { ScanEvent, ScanJob } from '../queue/scan-queue.js';
+import type { ScanEvent } from '../queue/scan-events.js';
+import type { ScanJob } from '../queue/scan-queue.js';
 import { retryStorage } from '../store/retry.js';
 import { type Store, UnknownScanError } from '../store/store.js';
+import { ResultWriter, type ResultWriterOptions } from './result-writer.js';
 
 /** How long one store call is retried while the database is out of reach (a PostgreSQL restart,
  *  a full disk being freed). After that the job gives up; the reconciler (start-service.ts)
@@ -25,6 +27,8 @@ export interface RunScanDeps {
   now?: () => number;
   /** Defaults to STORE_RETRY_BUDGET_MS. */
   storeRetryBudgetMs?: number;
+  /** Batch size, flush delay and buffer bound of the result writer (tests, bench). */
+  writer?: Partial<ResultWriterOptions>;
 }
 
 export async function runScan(
@@ -59,10 +63,33 @@ export async function runScan(
   if (deps.scannerHealthy && !deps.scannerHealthy())
     return fail('scanner_unhealthy', 'The scanner failed its self-check; nothing was probed.');
 
-  const scan = await store.getScan(job.scanId);
-  if (!scan) return;
-  const done = new Set(scan.results.map((r) => r.port));
-  const remaining = job.ports.filter((p) => !done.has(p));
+  const stored = await store.resultsAfter(job.scanId, 0);
+  // Already stored = same port AND protocol (tcp/53 and udp/53 are two results).
+  const done = new Set(stored.map((r) => `${r.protocol}/${r.port}`));
+  // The TCP prober is the only one yet; other protocols come with their probers.
+  const remaining = job.ports
+    .filter((p) => p.protocol === 'tcp' && !done.has(`${p.protocol}/${p.port}`))
+    .map((p) => p.port);
+  // The verdict is counted as results are stored (no re-read of every result at the end).
+  const states: PortState[] = stored.map((r) => r.state);
+  let skipped = false;
+  const writer = new ResultWriter(
+    (results) => store.appendResults(job.scanId, results),
+    (written, given) => {
+      if (written.length < given) skipped = true; // another run stored some: re-read at the end
+      for (const r of written) states.push(r.state);
+      const first = written[0];
+      const last = written.at(-1);
+      if (first && last)
+        publish(job.scanId, {
+          type: 'results',
+          firstSeq: first.seq,
+          lastSeq: last.seq,
+          results: written,
+        });
+    },
+    deps.writer,
+  );
 
   const target = { address: job.address, family: job.family };
   const egressBlocked = await deps.egressBlocked?.(job.family, remaining);
@@ -78,10 +105,12 @@ export async function runScan(
   try {
     for await (const result of scanTarget(target, remaining, options)) {
       if (signal?.aborted) break;
-      const seq = await store.appendResult(job.scanId, result);
-      publish(job.scanId, { type: 'result', seq, result });
+      await writer.add(result);
     }
+    // Before finishScan (and on SIGTERM, before `interrupted`): everything scanned is stored.
+    await writer.flush();
   } catch (err) {
+    if (!(err instanceof UnknownScanError)) await writer.flush().catch(() => undefined);
     if (err instanceof UnknownScanError) return; // the holder deleted the result mid-scan
     throw err;
   }
@@ -91,9 +120,9 @@ export async function runScan(
       'The service stopped before this diagnosis finished. Please run it again.',
     );
 
-  const finished = await store.getScan(job.scanId);
-  if (!finished) return;
-  const verdict = verdictOf(finished.results);
+  const verdict = verdictOf(
+    skipped ? await store.resultsAfter(job.scanId, 0) : states.map((state) => ({ state })),
+  );
   if (
     await store.finishScan(job.scanId, {
       status: 'done',
@@ -105,13 +134,14 @@ export async function runScan(
     publish(job.scanId, { type: 'end', status: 'done', verdict });
 }
 
-/** The calls runScan makes, each retried while the database is out of reach. */
+/** The calls runScan makes, each retried while the database is out of reach (appendResults is
+ *  idempotent per (port, protocol), so a retried batch writes nothing twice). */
 function retryingStore(store: Store, retry: <T>(fn: () => Promise<T>) => Promise<T>) {
   return {
     markRunning: (id: string, at: number) => retry(() => store.markRunning(id, at)),
-    getScan: (id: string) => retry(() => store.getScan(id)),
-    appendResult: (id: string, r: Parameters<Store['appendResult']>[1]) =>
-      retry(() => store.appendResult(id, r)),
+    resultsAfter: (id: string, after: number) => retry(() => store.resultsAfter(id, after)),
+    appendResults: (id: string, rs: Parameters<Store['appendResults']>[1]) =>
+      retry(() => store.appendResults(id, rs)),
     finishScan: (id: string, f: Parameters<Store['finishScan']>[1]) =>
       retry(() => store.finishScan(id, f)),
   };

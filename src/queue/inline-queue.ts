@@ -1,7 +1,6 @@
-// The in-process queue (one machine, no Redis): a bounded FIFO, a fixed number of scans at once,
-// and an EventEmitter per scan for the live stream.
-import { EventEmitter } from 'node:events';
-import { QueueClosedError, type ScanEvent, type ScanJob, type ScanQueue } from './scan-queue.js';
+// The in-process queue (one machine, no Redis): a bounded FIFO and a fixed number of scans at
+// once (live events go through ScanEvents, not the queue).
+import { QueueClosedError, type ScanJob, type ScanQueue } from './scan-queue.js';
 
 export type JobRunner = (job: ScanJob, signal: AbortSignal) => Promise<void>;
 
@@ -18,32 +17,20 @@ export class InlineQueue implements ScanQueue {
     string,
     { controller: AbortController; done: Promise<void> }
   >();
-  private readonly events = new EventEmitter();
   private closed = false;
   private runner: JobRunner | undefined;
 
-  constructor(private readonly options: InlineQueueOptions) {
-    this.events.setMaxListeners(0);
-  }
+  constructor(private readonly options: InlineQueueOptions) {}
 
   /** The job function (jobs/run-scan.ts bound to its dependencies). Set once at wiring time. */
   setRunner(runner: JobRunner): void {
     this.runner = runner;
   }
 
-  publish(scanId: string, event: ScanEvent): void {
-    this.events.emit(scanId, event);
-  }
-
   async enqueue(job: ScanJob): Promise<void> {
     if (this.closed) throw new QueueClosedError();
     this.waiting.push(job);
     this.pump();
-  }
-
-  subscribe(scanId: string, listener: (event: ScanEvent) => void): () => void {
-    this.events.on(scanId, listener);
-    return () => this.events.off(scanId, listener);
   }
 
   /** Scans this process holds (waiting or running): the reconciler leaves these alone. */

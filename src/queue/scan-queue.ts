@@ -1,26 +1,21 @@
 // The queue between the web API and the scanners. Two implementations: in-process (one machine,
 // the default) and BullMQ (Redis; scanner workers in several networks). Both run the same job,
-// jobs/run-scan.ts, and publish the same per-scan events for the SSE stream.
-import type { PortResult, Verdict } from '../core/port-state.js';
-import type { ScanStatus } from '../store/store.js';
+// jobs/run-scan.ts; its live events go through ScanEvents (scan-events.ts).
+
+import type { PlannedPort } from '../store/store.js';
 
 /** What a scanner needs. The full target address exists only here, in memory, while it runs. */
 export interface ScanJob {
   scanId: string;
   address: string;
   family: 4 | 6;
-  ports: number[];
+  /** The planned list, in order: (port, protocol), so tcp/53 and udp/53 are two entries. */
+  ports: PlannedPort[];
 }
-
-export type ScanEvent =
-  | { type: 'result'; seq: number; result: PortResult }
-  | { type: 'end'; status: Exclude<ScanStatus, 'queued' | 'running'>; verdict: Verdict | null };
 
 export interface ScanQueue {
   /** Accepts a job or throws QueueFullError / QueueClosedError. */
   enqueue(job: ScanJob): Promise<void>;
-  /** Live events of one scan; returns the unsubscribe function. */
-  subscribe(scanId: string, listener: (event: ScanEvent) => void): () => void;
   /** Jobs waiting + running in this queue. */
   depth(): number;
   /** Throws when the queue cannot take work (readiness). */

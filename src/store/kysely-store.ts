@@ -1,6 +1,6 @@
 // The one Store implementation, for SQLite (better-sqlite3) and PostgreSQL (pg), over Kysely.
 // Concurrency rules that hold on both:
-// - appendResult serialises on the scan row (an UPDATE takes its row lock on PostgreSQL; SQLite
+// - appendResult and appendResults serialise on the scan row (an UPDATE takes its row lock on PostgreSQL; SQLite
 //   has one writer), then reads, inserts and advances scans.next_seq in that transaction:
 //   seq is gap-free per scan, and a repeated (port, protocol) returns the stored seq.
 // - consent tokens are spent by a conditional UPDATE (… WHERE used_at IS NULL …): of
@@ -22,6 +22,7 @@ import {
   type RateOutcome,
   ScanConflictError,
   type ScanError,
+  type ScanHeader,
   type ScanRecord,
   type ScanStatus,
   type Store,
@@ -31,8 +32,8 @@ import {
 
 const ACTIVE: readonly ScanStatus[] = ['queued', 'running'];
 
-/** Rows per multi-row INSERT: 4 columns × 500 stays far below SQLite's and PostgreSQL's
- *  bound-parameter limits even for a 1–65535 scan. */
+/** Rows per multi-row INSERT (and ports per IN list): at most 7 columns × 500 = 3 500 bound
+ *  parameters, far below SQLite's (32 766) and PostgreSQL's (65 535) limits. */
 const INSERT_CHUNK = 500;
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -158,6 +159,49 @@ export class KyselyStore implements Store {
     });
   }
 
+  async appendResults(id: string, results: readonly PortResult[]): Promise<StoredResult[]> {
+    const batch = distinctResults(results);
+    if (batch.length === 0) return [];
+    return this.#db.transaction().execute(async (trx) => {
+      // Reserves seq numbers for the whole batch and locks the scan row until commit, so
+      // concurrent batches for one scan run one after the other.
+      const scan = await trx
+        .updateTable('scans')
+        .set((eb) => ({ next_seq: eb('next_seq', '+', batch.length) }))
+        .where('id', '=', id)
+        .returning('next_seq')
+        .executeTakeFirst();
+      if (scan === undefined) throw new UnknownScanError();
+      const base = scan.next_seq - batch.length;
+      // next_seq counts the stored rows (gap-free), so with none stored there is nothing to skip.
+      const fresh = base === 0 ? batch : await withoutStored(trx, id, batch);
+      if (fresh.length < batch.length)
+        await trx
+          .updateTable('scans')
+          .set({ next_seq: base + fresh.length })
+          .where('id', '=', id)
+          .execute();
+      const stored = fresh.map((r, i): StoredResult => ({ ...resultOf(r), seq: base + i + 1 }));
+      for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
+        await trx
+          .insertInto('scan_results')
+          .values(
+            stored.slice(i, i + INSERT_CHUNK).map((r) => ({
+              scan_id: id,
+              seq: r.seq,
+              port: r.port,
+              protocol: r.protocol,
+              state: r.state,
+              reason: r.reason,
+              ms: r.ms,
+            })),
+          )
+          .execute();
+      }
+      return stored;
+    });
+  }
+
   async finishScan(id: string, f: FinishScan): Promise<boolean> {
     const r = await this.#db
       .updateTable('scans')
@@ -177,12 +221,8 @@ export class KyselyStore implements Store {
 
   async getScan(id: string): Promise<ScanRecord | undefined> {
     // The scan row first: a result committed before a finish is then always visible.
-    const row = await this.#db
-      .selectFrom('scans')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
+    const header = await this.getScanHeader(id);
+    if (header === undefined) return undefined;
     const ports = await this.#db
       .selectFrom('scan_ports')
       .select(['port', 'protocol'])
@@ -190,6 +230,20 @@ export class KyselyStore implements Store {
       .orderBy('position')
       .execute();
     const results = await this.resultsAfter(id, 0);
+    return {
+      ...header,
+      ports: ports.map((p): PlannedPort => ({ port: p.port, protocol: p.protocol as Protocol })),
+      results,
+    };
+  }
+
+  async getScanHeader(id: string): Promise<ScanHeader | undefined> {
+    const row = await this.#db
+      .selectFrom('scans')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
     return {
       id: row.id,
       code: row.code,
@@ -204,8 +258,6 @@ export class KyselyStore implements Store {
       verdict: row.verdict as Verdict | null,
       total: row.total,
       label: row.label,
-      ports: ports.map((p): PlannedPort => ({ port: p.port, protocol: p.protocol as Protocol })),
-      results,
       createdAt: toMs(row.created_at),
       startedAt: toMsOrNull(row.started_at),
       finishedAt: toMsOrNull(row.finished_at),
@@ -216,14 +268,15 @@ export class KyselyStore implements Store {
     };
   }
 
-  async resultsAfter(id: string, afterSeq: number): Promise<StoredResult[]> {
-    const rows = await this.#db
+  async resultsAfter(id: string, afterSeq: number, limit?: number): Promise<StoredResult[]> {
+    let query = this.#db
       .selectFrom('scan_results')
       .select(['seq', 'port', 'protocol', 'state', 'reason', 'ms'])
       .where('scan_id', '=', id)
       .where('seq', '>', afterSeq)
-      .orderBy('seq')
-      .execute();
+      .orderBy('seq');
+    if (limit !== undefined) query = query.limit(limit);
+    const rows = await query.execute();
     return rows.map((r) => ({
       seq: r.seq,
       port: r.port,
@@ -460,6 +513,47 @@ async function existingSeq(db: Db, id: string, r: PortResult): Promise<number | 
     .where('protocol', '=', r.protocol)
     .executeTakeFirst();
   return row?.seq;
+}
+
+const resultKey = (r: PortResult) => `${r.protocol}/${r.port}`;
+
+/** The first of each (port, protocol), in order. */
+function distinctResults(results: readonly PortResult[]): PortResult[] {
+  const seen = new Set<string>();
+  return results.filter((r) => {
+    const key = resultKey(r);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Only the fields a stored result has (a caller's object may carry more). */
+const resultOf = (r: PortResult): PortResult => ({
+  port: r.port,
+  protocol: r.protocol,
+  state: r.state,
+  reason: r.reason,
+  ms: r.ms,
+});
+
+/** The batch without the (port, protocol) pairs this scan already has. */
+async function withoutStored(db: Db, id: string, batch: PortResult[]): Promise<PortResult[]> {
+  const stored = new Set<string>();
+  for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
+    const rows = await db
+      .selectFrom('scan_results')
+      .select(['port', 'protocol'])
+      .where('scan_id', '=', id)
+      .where(
+        'port',
+        'in',
+        batch.slice(i, i + INSERT_CHUNK).map((r) => r.port),
+      )
+      .execute();
+    for (const row of rows) stored.add(`${row.protocol}/${row.port}`);
+  }
+  return batch.filter((r) => !stored.has(resultKey(r)));
 }
 
 /** Spends the token if it is valid for this requester now; otherwise says why not. */

@@ -77,6 +77,9 @@ export interface ScanRecord {
   timing: ScanReport | null;
 }
 
+/** A scan without its planned ports and results: one indexed row read (status, verdict, SSE). */
+export type ScanHeader = Omit<ScanRecord, 'ports' | 'results'>;
+
 export interface FinishScan {
   status: 'done' | 'failed';
   verdict: Verdict | null;
@@ -184,11 +187,18 @@ export interface Store {
   /** Stores one result as it arrives; returns its 1-based seq. Idempotent per (port, protocol):
    *  a repeat returns the existing seq and changes nothing. Throws UnknownScanError. */
   appendResult(id: string, result: PortResult): Promise<number>;
+  /** Stores a batch of results in one transaction and returns the ones it wrote, with their seq,
+   *  in batch order (consecutive seq numbers, gap-free after what was stored). A (port, protocol)
+   *  already stored, or repeated within the batch, is skipped: a retried batch writes nothing
+   *  twice and returns []. Throws UnknownScanError. */
+  appendResults(id: string, results: readonly PortResult[]): Promise<StoredResult[]>;
   /** Only from queued/running; a finished scan is never overwritten. true when it changed. */
   finishScan(id: string, finish: FinishScan): Promise<boolean>;
   getScan(id: string): Promise<ScanRecord | undefined>;
-  /** Results with seq > afterSeq, by seq (SSE Last-Event-ID resume). */
-  resultsAfter(id: string, afterSeq: number): Promise<StoredResult[]>;
+  /** The scan row only (no planned ports, no results). */
+  getScanHeader(id: string): Promise<ScanHeader | undefined>;
+  /** Results with seq > afterSeq, by seq (SSE Last-Event-ID resume); at most `limit` of them. */
+  resultsAfter(id: string, afterSeq: number, limit?: number): Promise<StoredResult[]>;
   /** Removes the scan, its planned ports and results. true when it existed. */
   deleteScan(id: string): Promise<boolean>;
   /** The requester's queued or running scan, if any. */

@@ -13,8 +13,10 @@
 //
 //   node test/helpers/http-client.mjs --server http://198.18.0.1:8080 (--ports 22,80,1000-1010 |
 //     --preset core) [--local-address ADDR] [--disconnect-after K] [--pause-ms 300]
-//     [--timeout-ms 120000]
+//     [--timeout-ms 120000] [--quiet]
 //
+// --quiet: no line per `result` event; one {"step":"events","results":n,"idsOneToN":true} line
+// instead (for 65 535-port runs), and the final line carries consentToFinalMs (through the GET).
 // --disconnect-after K: the first event stream is torn down after K `result` events (a reload in
 // the middle of a scan); the client then reconnects with `Last-Event-ID: <last id seen>`.
 // Everything is bounded: the whole run stops itself after --timeout-ms.
@@ -41,6 +43,7 @@ function parseArgs(argv) {
     else if (a === '--disconnect-after') args.disconnectAfter = Number(value());
     else if (a === '--pause-ms') args.pauseMs = Number(value());
     else if (a === '--timeout-ms') args.timeoutMs = Number(value());
+    else if (a === '--quiet') args.quiet = true;
     else fail(`unknown argument ${a}`);
   }
   if (!args.server) fail('--server is required');
@@ -155,8 +158,18 @@ function readEvents(id, conn, lastEventId, stopAfter) {
           parsed = JSON.parse(data);
         } catch {}
         if (event.id !== undefined) last = event.id;
-        emit({ step: 'event', conn, id: event.id, event: event.event ?? 'message', data: parsed });
-        if (event.event === 'result') results++;
+        if (!args.quiet || event.event !== 'result')
+          emit({
+            step: 'event',
+            conn,
+            id: event.id,
+            event: event.event ?? 'message',
+            data: parsed,
+          });
+        if (event.event === 'result') {
+          results++;
+          streamed.push(Number(event.id));
+        }
         if (event.event === 'end') {
           finish(true);
           req.destroy();
@@ -191,6 +204,9 @@ function readEvents(id, conn, lastEventId, stopAfter) {
     req.end();
   });
 }
+
+/** seq of every `result` event, over all connections (--quiet reports them in one line). */
+const streamed = [];
 
 try {
   const t0 = performance.now();
@@ -238,7 +254,12 @@ try {
   const consentToEndMs = Math.round(performance.now() - t0);
 
   const final = await request('GET', `/api/v1/scans/${encodeURIComponent(id)}`);
-  emit({ step: 'final', status: final.status, consentToEndMs, scan: final.json });
+  const consentToFinalMs = Math.round(performance.now() - t0);
+  if (args.quiet) {
+    const inOrder = streamed.every((seq, i) => seq === i + 1);
+    emit({ step: 'events', results: streamed.length, idsOneToN: inOrder });
+  }
+  emit({ step: 'final', status: final.status, consentToEndMs, consentToFinalMs, scan: final.json });
   clearTimeout(overall);
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));

@@ -124,6 +124,8 @@ export interface ServerProcessOptions {
    *  restarts on the same database. Without it: a fresh temp folder, removed once the process
    *  has exited and stop() or kill() was called. */
   dbDir?: string;
+  /** Another database (e.g. PostgreSQL) instead of the SQLite file; db() then does not apply. */
+  databaseUrl?: string;
 }
 
 export interface ServerProcess {
@@ -160,7 +162,7 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
     ...opts.env,
     SELFSCAN_HOST: host,
     SELFSCAN_PORT: String(port),
-    SELFSCAN_DATABASE_URL: `sqlite:${dbFile}`,
+    SELFSCAN_DATABASE_URL: opts.databaseUrl ?? `sqlite:${dbFile}`,
   };
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SELFSCAN_')) env[k] = v;

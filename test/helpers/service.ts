@@ -283,7 +283,7 @@ export async function startTestService(
   };
 }
 
-function parseSseBlock(block: string): SseEvent | undefined {
+export function parseSseBlock(block: string): SseEvent | undefined {
   const event: SseEvent = { data: '' };
   const data: string[] = [];
   let any = false;

@@ -197,7 +197,9 @@ describe('service life cycle: SIGTERM and kill -9 mid-scan, restart on the same 
     const deadlineMs = 20_000;
     const server = await startServer(dir, { SELFSCAN_SHUTDOWN_TIMEOUT_MS: String(deadlineMs) });
     const from = '127.0.0.41';
-    const list = ports(30_001, 2000);
+    // Long enough that the drain still runs 100 ms after SIGTERM (2000 loopback ports finished
+    // within that once results stopped waiting on each write).
+    const list = ports(30_001, 20_000);
     const accepted = await startScan(server, from, { ports: list });
     assert.equal(accepted.status, 202, JSON.stringify(accepted.json));
     const id = accepted.json.id as string;

@@ -354,6 +354,127 @@ async function contract(t: TestContext, target: Target): Promise<void> {
   });
 
   await t.test(
+    'appendResults: one batch, consecutive seq, a retried batch writes nothing',
+    async (t) => {
+      const { store, db } = await target.fresh(t);
+      const s = newScan();
+      await store.createScan(s);
+      assert.deepEqual(await store.appendResults(s.id, []), []);
+      const first = [
+        result(23),
+        result(445, { state: 'open', reason: 'syn-ack', ms: 7 }),
+        result(22),
+      ];
+      const stored = await store.appendResults(s.id, first);
+      assert.deepEqual(
+        stored,
+        first.map((r, i) => ({ ...r, seq: i + 1 })),
+        'returned in batch order with seq 1..3',
+      );
+      assert.deepEqual(await store.resultsAfter(s.id, 0), stored, 'returned = stored');
+      // The same batch again (a retried flush), even with other outcomes: nothing written.
+      assert.deepEqual(
+        await store.appendResults(
+          s.id,
+          first.map((r) => ({ ...r, state: 'closed' as const })),
+        ),
+        [],
+      );
+      assert.equal(await rowCount(db, 'scan_results', s.id), 3);
+      assert.equal((await store.resultsAfter(s.id, 0)).find((r) => r.port === 445)?.state, 'open');
+      // Partly stored, with a repeat inside the batch and udp/53 beside tcp/53: only the new ones,
+      // continuing at 4 with no gap.
+      const next = await store.appendResults(s.id, [
+        result(22),
+        result(53, { protocol: 'udp' }),
+        result(80),
+        result(80, { state: 'open' }),
+        result(53),
+      ]);
+      assert.deepEqual(
+        next.map((r) => [r.seq, r.port, r.protocol, r.state]),
+        [
+          [4, 53, 'udp', 'closed'],
+          [5, 80, 'tcp', 'closed'],
+          [6, 53, 'tcp', 'closed'],
+        ],
+      );
+      // appendResult continues the same sequence.
+      assert.equal(await store.appendResult(s.id, result(8080)), 7);
+      assert.deepEqual(
+        (await store.resultsAfter(s.id, 0)).map((r) => r.seq),
+        [1, 2, 3, 4, 5, 6, 7],
+      );
+      await assert.rejects(store.appendResults('no-such-scan', [result(1)]), UnknownScanError);
+    },
+  );
+
+  await t.test(
+    'appendResults: 5000 rows in one batch (above the bound-parameter limit)',
+    async (t) => {
+      const { store } = await target.fresh(t);
+      const s = newScan();
+      await store.createScan(s);
+      // 5000 × 7 columns = 35 000 parameters: more than SQLite allows in one statement.
+      const ports = shuffle(Array.from({ length: 5000 }, (_, i) => i + 1));
+      const stored = await store.appendResults(
+        s.id,
+        ports.map((p) => result(p)),
+      );
+      assert.deepEqual(
+        stored.map((r) => r.port),
+        ports,
+      );
+      const read = await store.resultsAfter(s.id, 0);
+      assert.deepEqual(
+        read.map((r) => [r.seq, r.port]),
+        ports.map((p, i) => [i + 1, p]),
+      );
+      // Retried with 5000 more: only those are new, seq 5001..10000.
+      const more = Array.from({ length: 5000 }, (_, i) => i + 10_001);
+      const again = await store.appendResults(
+        s.id,
+        [...ports, ...more].map((p) => result(p)),
+      );
+      assert.deepEqual(
+        again.map((r) => [r.seq, r.port]),
+        more.map((p, i) => [i + 5001, p]),
+      );
+    },
+  );
+
+  await t.test(
+    'appendResults: 30 concurrent batches to one scan, with retries, gap-free',
+    async (t) => {
+      const { store, db } = await target.fresh(t);
+      const s = newScan();
+      await store.createScan(s);
+      // 20 distinct batches of 50 ports, and 10 retries of some of them, all at once.
+      const batches = Array.from({ length: 20 }, (_, b) =>
+        Array.from({ length: 50 }, (_, i) => result(1000 + b * 50 + i)),
+      );
+      const calls = shuffle([...batches, ...batches.slice(0, 10)]);
+      const written = await Promise.all(calls.map((b) => store.appendResults(s.id, b)));
+      const all = written.flat();
+      assert.equal(all.length, 1000, 'every port written once, repeats wrote nothing');
+      assert.deepEqual(
+        all.map((r) => r.seq).sort((a, b) => a - b),
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+      );
+      for (const w of written) {
+        // One batch's rows hold consecutive seq numbers (the range was reserved at once).
+        for (let i = 1; i < w.length; i++) assert.equal(w[i]?.seq, (w[i - 1]?.seq ?? 0) + 1);
+      }
+      const read = await store.resultsAfter(s.id, 0);
+      assert.equal(read.length, 1000);
+      assert.equal(new Set(read.map((r) => r.port)).size, 1000);
+      for (const r of all) assert.equal(read[r.seq - 1]?.port, r.port, 'seq returned = seq stored');
+      assert.equal(await rowCount(db, 'scan_results', s.id), 1000);
+      assert.equal(await store.appendResult(s.id, result(1)), 1001, 'next_seq kept gap-free');
+    },
+  );
+
+  await t.test(
     'finishScan changes a scan once; a finished scan is never overwritten',
     async (t) => {
       const { store } = await target.fresh(t);
@@ -406,6 +527,25 @@ async function contract(t: TestContext, target: Target): Promise<void> {
     },
   );
 
+  await t.test('getScanHeader is getScan without planned ports and results', async (t) => {
+    const { store } = await target.fresh(t);
+    const s = newScan();
+    await store.createScan(s);
+    await store.markRunning(s.id, T0 + 1);
+    await store.appendResults(s.id, [result(445, { state: 'open' }), result(22)]);
+    await store.finishScan(s.id, {
+      status: 'done',
+      verdict: 'exposed',
+      finishedAt: T0 + 9,
+      timing: TIMING,
+    });
+    const { ports, results, ...header } = (await store.getScan(s.id))!;
+    assert.equal(ports.length, 3);
+    assert.equal(results.length, 2);
+    assert.deepEqual(await store.getScanHeader(s.id), header);
+    assert.equal(await store.getScanHeader('no-such-scan'), undefined);
+  });
+
   await t.test('resultsAfter resumes after a seq', async (t) => {
     const { store } = await target.fresh(t);
     const s = newScan();
@@ -421,6 +561,11 @@ async function contract(t: TestContext, target: Target): Promise<void> {
     assert.equal((await store.resultsAfter(s.id, 0)).length, 4);
     assert.deepEqual(await store.resultsAfter(s.id, 4), []);
     assert.deepEqual(await store.resultsAfter('no-such-scan', 0), []);
+    assert.deepEqual(
+      (await store.resultsAfter(s.id, 1, 2)).map((r) => r.seq),
+      [2, 3],
+      'at most `limit` rows',
+    );
     const [third] = await store.resultsAfter(s.id, 2);
     assert.deepEqual(third, {
       seq: 3,

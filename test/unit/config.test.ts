@@ -67,6 +67,7 @@ describe('loadConfig defaults', () => {
       publicOrigins: [],
       queueMax: 500,
       scanConcurrency: 32,
+      liveStreams: { perScan: 32, perAddress: 32, perNetwork: 128, bufferBytes: 262144 },
       shutdownTimeoutMs: 20000,
       operator: { probeSources: [] },
       termsVersion: '2026-11-28',
@@ -129,6 +130,10 @@ describe('loadConfig values', () => {
       SELFSCAN_RATE_LIMIT_PER_ADDRESS: '5',
       SELFSCAN_RATE_LIMIT_PER_NETWORK: '15',
       SELFSCAN_QUEUE_MAX: '1000',
+      SELFSCAN_LIVE_STREAMS_PER_SCAN: '5',
+      SELFSCAN_LIVE_STREAMS_PER_ADDRESS: '6',
+      SELFSCAN_LIVE_STREAMS_PER_NETWORK: '7',
+      SELFSCAN_LIVE_STREAM_BUFFER_BYTES: '65536',
       SELFSCAN_SCAN_CONCURRENCY: '4',
       SELFSCAN_SHUTDOWN_TIMEOUT_MS: '0',
       SELFSCAN_OPERATOR_NAME: 'Example CSIRT 例',
@@ -163,6 +168,12 @@ describe('loadConfig values', () => {
     assert.equal(c.retentionDays, 7);
     assert.deepEqual(c.rateLimit, { perAddressPerHour: 5, perNetworkPerHour: 15 });
     assert.equal(c.queueMax, 1000);
+    assert.deepEqual(c.liveStreams, {
+      perScan: 5,
+      perAddress: 6,
+      perNetwork: 7,
+      bufferBytes: 65536,
+    });
     assert.equal(c.scanConcurrency, 4);
     assert.equal(c.shutdownTimeoutMs, 0);
     assert.deepEqual(c.operator, {
@@ -294,6 +305,10 @@ describe('loadConfig errors', () => {
       ['selfscan.example', 'ftp://x.example', 'https://x.example/path', 'https://u:p@x.example'],
     ],
     ['SELFSCAN_QUEUE_MAX', ['0', '1.5', 'abc']],
+    ['SELFSCAN_LIVE_STREAMS_PER_SCAN', ['0', '1.5', 'abc']],
+    ['SELFSCAN_LIVE_STREAMS_PER_ADDRESS', ['0', '-1', 'abc']],
+    ['SELFSCAN_LIVE_STREAMS_PER_NETWORK', ['0', '100001', 'abc']],
+    ['SELFSCAN_LIVE_STREAM_BUFFER_BYTES', ['4095', '1.5', 'abc']],
     ['SELFSCAN_SCAN_CONCURRENCY', ['0', '1.5', 'abc']],
     ['SELFSCAN_SHUTDOWN_TIMEOUT_MS', ['-1', '20s', '1e4']],
     ['SELFSCAN_OPERATOR_NAME', ['a\nb', 'x'.repeat(201)]],

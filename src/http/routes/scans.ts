@@ -1,9 +1,7 @@
 // The diagnosis API: consent → scan of the requester's own address → result, live and stored.
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CATALOG_VERSION, presetPorts } from '../../core/catalog.js';
-import type { PortResult } from '../../core/port-state.js';
-import type { ScanEvent } from '../../queue/scan-queue.js';
 import {
   ConsentError,
   type ConsentOutcome,
@@ -21,6 +19,7 @@ import {
 } from '../api-schemas.js';
 import type { AppDeps } from '../build-app.js';
 import { ApiError } from '../errors.js';
+import { LiveStreamCaps, resultJson, streamLive } from '../live-stream.js';
 import type { Requester } from '../requester.js';
 
 export const CONSENT_TTL_MS = 10 * 60 * 1000;
@@ -126,6 +125,7 @@ export async function startScan(
     throw new ApiError('busy', 'The service is restarting. Please try again in a minute.', 30);
   }
 
+  const planned = ports.map((port) => ({ port, protocol: 'tcp' as const }));
   let id = newId();
   let code = newCode();
   for (let attempt = 0; ; attempt++) {
@@ -139,7 +139,7 @@ export async function startScan(
           addressHash: requester.hash,
           family: requester.family,
           addressClass: requester.class,
-          ports: ports.map((port) => ({ port, protocol: 'tcp' as const })),
+          ports: planned,
           label: input.label ?? null,
           termsVersion: config.termsVersion,
           catalogVersion: CATALOG_VERSION,
@@ -172,7 +172,7 @@ export async function startScan(
       scanId: id,
       address: requester.address,
       family: requester.family,
-      ports,
+      ports: planned,
     });
   } catch (err) {
     await store.finishScan(id, {
@@ -239,25 +239,17 @@ export function scanToJson(deps: AppDeps, scan: ScanRecord) {
   };
 }
 
-const resultJson = (r: PortResult) => ({
-  port: r.port,
-  protocol: r.protocol,
-  state: r.state,
-  reason: r.reason,
-  ms: r.ms,
-});
+const notFound = () =>
+  new ApiError('not_found', 'No diagnosis has this link. It may have expired or been deleted.');
 
 async function loadScan(deps: AppDeps, id: string): Promise<ScanRecord> {
   const scan = await deps.store.getScan(id);
-  if (!scan)
-    throw new ApiError(
-      'not_found',
-      'No diagnosis has this link. It may have expired or been deleted.',
-    );
+  if (!scan) throw notFound();
   return scan;
 }
 
 export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const liveCaps = new LiveStreamCaps(deps.config.liveStreams);
   const errors = {
     400: ErrorBody,
     403: ErrorBody,
@@ -339,11 +331,7 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       },
     },
     async (request, reply) => {
-      if (!(await deps.store.deleteScan(request.params.id)))
-        throw new ApiError(
-          'not_found',
-          'No diagnosis has this link. It may have expired or been deleted.',
-        );
+      if (!(await deps.store.deleteScan(request.params.id))) throw notFound();
       return reply.code(204).send();
     },
   );
@@ -358,88 +346,24 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       },
     } as never,
     async (request, reply) => {
-      const scan = await loadScan(deps, request.params.id);
+      // The scan row only: the stream reads results itself, from where the client is.
+      const scan = await deps.store.getScanHeader(request.params.id);
+      if (!scan) throw notFound();
+      const release = liveCaps.acquire(scan.id, deps.requesterOf(request));
       const lastHeader = request.headers['last-event-id'];
       const after = Number.parseInt(typeof lastHeader === 'string' ? lastHeader : '0', 10);
-      await streamScan(deps, reply, scan, Number.isFinite(after) && after > 0 ? after : 0);
+      try {
+        await streamLive(reply, {
+          store: deps.store,
+          events: deps.events,
+          scanId: scan.id,
+          after: Number.isFinite(after) && after > 0 ? after : 0,
+          bufferBytes: deps.config.liveStreams.bufferBytes,
+          log: request.log,
+        });
+      } finally {
+        release();
+      }
     },
   );
-}
-
-/** Replays stored results after `after`, then live ones, then `end`. Subscribes before reading
- *  the store, so nothing that arrives in between is lost; seq numbers drop duplicates. */
-async function streamScan(deps: AppDeps, reply: FastifyReply, scan: ScanRecord, after: number) {
-  const live: ScanEvent[] = [];
-  let wake: (() => void) | undefined;
-  const unsubscribe = deps.queue.subscribe(scan.id, (event) => {
-    live.push(event);
-    wake?.();
-  });
-  const closed = new Promise<void>((resolve) => reply.raw.once('close', () => resolve()));
-  let clientGone = false;
-  void closed.then(() => {
-    clientGone = true;
-    wake?.();
-  });
-  async function* events() {
-    let last = after;
-    const stored = await deps.store.resultsAfter(scan.id, after);
-    for (const r of stored) {
-      last = r.seq;
-      yield { id: String(r.seq), event: 'result', data: resultJson(r) };
-    }
-    let current = await deps.store.getScan(scan.id);
-    while (
-      current &&
-      (current.status === 'queued' || current.status === 'running') &&
-      !clientGone
-    ) {
-      if (live.length === 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          // a scan can finish on another node without us hearing: re-read the store now and then
-          setTimeout(resolve, 5000).unref();
-        });
-        wake = undefined;
-      }
-      // One store read per batch of live events (not one per event: a batch of n events would
-      // read O(n²) rows and block the event loop for seconds on a large scan).
-      let upTo = last;
-      for (const event of live.splice(0)) {
-        if (event.type === 'result' && event.seq > upTo) upTo = event.seq;
-      }
-      if (upTo > last) {
-        for (const r of await deps.store.resultsAfter(scan.id, last)) {
-          if (r.seq > upTo) break;
-          last = r.seq;
-          yield { id: String(r.seq), event: 'result', data: resultJson(r) };
-        }
-      }
-      // While it runs, a cheap indexed check: getScan reads every planned port and result
-      // (131 070 rows for "all"), and re-reading it per batch stalled the event loop for seconds.
-      if ((await deps.store.activeScanFor(scan.requesterKey))?.id === scan.id) continue;
-      current = await deps.store.getScan(scan.id);
-      if (current && (current.status === 'done' || current.status === 'failed')) {
-        for (const r of await deps.store.resultsAfter(scan.id, last)) {
-          last = r.seq;
-          yield { id: String(r.seq), event: 'result', data: resultJson(r) };
-        }
-      }
-    }
-    if (current && !clientGone)
-      yield {
-        event: 'end',
-        data: {
-          status: current.status,
-          verdict: current.status === 'done' ? current.verdict : null,
-        },
-      };
-  }
-  try {
-    await (
-      reply as unknown as { sse: { send(source: AsyncIterable<unknown>): Promise<void> } }
-    ).sse.send(events());
-  } finally {
-    unsubscribe();
-  }
 }
