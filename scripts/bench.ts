@@ -25,12 +25,18 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import pg from 'pg';
 import { presetPorts } from '../src/core/catalog.js';
 import type { PortState } from '../src/core/port-state.js';
 import { DEFAULT_SCAN_OPTIONS } from '../src/core/scan.js';
-import { createLab, type Lab, labSupport, portRanges, REPO_ROOT } from '../test/helpers/lab.js';
+import {
+  createLab,
+  httpClientCommand,
+  type Lab,
+  labSupport,
+  portRanges,
+} from '../test/helpers/lab.js';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process.js';
 
 const FALLBACK_CORE = [
@@ -362,17 +368,13 @@ async function runE2e(
 ): Promise<RunResult> {
   const t0 = performance.now();
   const r = await lab.execInTarget(
-    [
-      process.execPath,
-      join(REPO_ROOT, 'test', 'helpers', 'http-client.mjs'),
-      '--server',
-      server.baseUrl,
+    httpClientCommand(server.baseUrl, [
       '--ports',
       portRanges(ports).join(','),
       '--timeout-ms',
       String(capMs),
       '--quiet',
-    ],
+    ]),
     { timeoutMs: capMs + 5000 },
   );
   const processS = (performance.now() - t0) / 1000;

@@ -36,7 +36,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { presetPorts } from '../src/core/catalog.js';
-import { createLab, type Lab, labSupport, REPO_ROOT } from '../test/helpers/lab.js';
+import { createLab, httpClientCommand, type Lab, labSupport } from '../test/helpers/lab.js';
 import { type JsonReply, jsonRequest, startServerProcess } from '../test/helpers/server-process.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -351,16 +351,14 @@ async function labDiagnosis(
   children: Set<ChildProcess>,
 ): Promise<Outcome> {
   const base: Outcome = { group, client: lab.targetV4, status: 'error', mismatches: [] };
-  const child = lab.spawnInTarget([
-    process.execPath,
-    join(REPO_ROOT, 'test', 'helpers', 'http-client.mjs'),
-    '--server',
-    `http://${server.host}:${server.port}`,
-    '--preset',
-    'core',
-    '--timeout-ms',
-    '120000',
-  ]);
+  const child = lab.spawnInTarget(
+    httpClientCommand(`http://${server.host}:${server.port}`, [
+      '--preset',
+      'core',
+      '--timeout-ms',
+      '120000',
+    ]),
+  );
   children.add(child);
   let stdout = '';
   let stderr = '';

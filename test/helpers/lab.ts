@@ -49,6 +49,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { portRanges } from '../../src/core/port-ranges.js';
 import type { PortResult } from '../../src/core/port-state.js';
 import type { ScanReport } from '../../src/core/scan.js';
 
@@ -251,6 +252,12 @@ function firstLine(err: unknown): string {
   return text.trim().split('\n')[0] ?? '';
 }
 
+/** The command line of the lab's HTTP client (test/helpers/http-client.mjs: consent → scan →
+ *  SSE → GET, one JSON line per step), to run inside a lab namespace. */
+export function httpClientCommand(serverUrl: string, args: readonly string[]): string[] {
+  return [process.execPath, join(HELPERS, 'http-client.mjs'), '--server', serverUrl, ...args];
+}
+
 export function run(
   file: string,
   args: readonly string[],
@@ -299,17 +306,7 @@ function v4(n: number): string {
 const V4_BASE = (198 << 24) | (18 << 16);
 
 /** Compresses a port list into nft/listener ranges: [1,2,3,7] → ['1-3', '7']. */
-export function portRanges(ports: readonly number[]): string[] {
-  const sorted = [...new Set(ports)].sort((a, b) => a - b);
-  const out: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    out.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return out;
-}
+export { portRanges };
 
 function nftSet(ports: readonly number[]): string {
   if (ports.length === 0) throw new Error('empty port list');

@@ -11,14 +11,13 @@
 // `redirect` of every port to one listener, as docs/operations.md tells operators). The output
 // rules match only these labs' addresses. Traffic: only to the labs' own addresses.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { scanAll } from '../../src/core/scan.js';
 import {
   createLab,
+  httpClientCommand,
   type Lab,
   labSupport,
-  REPO_ROOT,
   requireLab,
   type ScannerBlockKind,
 } from '../helpers/lab.js';
@@ -112,16 +111,7 @@ describe('the scanner’s own firewall, with and without the egress self-test', 
         assert.equal(ready.status, 200, 'a partly blocked egress is reported, not fatal');
 
         const r = await client.execInTarget(
-          [
-            process.execPath,
-            join(REPO_ROOT, 'test', 'helpers', 'http-client.mjs'),
-            '--server',
-            server.baseUrl,
-            '--ports',
-            PORTS.join(','),
-            '--timeout-ms',
-            '60000',
-          ],
+          httpClientCommand(server.baseUrl, ['--ports', PORTS.join(','), '--timeout-ms', '60000']),
           { timeoutMs: 70_000 },
         );
         assert.equal(r.code, 0, `client failed: ${r.stderr}\n${server.output()}`);

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLab, type Lab, labSupport, REPO_ROOT, requireLab } from '../helpers/lab.js';
+import { createLab, httpClientCommand, type Lab, labSupport, requireLab } from '../helpers/lab.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 const OPEN = [22, 445, 3389, 8080];
@@ -73,17 +73,13 @@ async function runClient(
   extra: string[] = [],
 ): Promise<ClientLine[]> {
   const r = await lab.execInTarget(
-    [
-      process.execPath,
-      join(REPO_ROOT, 'test', 'helpers', 'http-client.mjs'),
-      '--server',
-      server.baseUrl,
+    httpClientCommand(server.baseUrl, [
       '--ports',
       ports.join(','),
       '--timeout-ms',
       '90000',
       ...extra,
-    ],
+    ]),
     { timeoutMs: 100_000 },
   );
   const lines = r.stdout

@@ -1,19 +1,8 @@
 // /healthz: the process is up. /readyz: it can take scans (database, queue, scanner canary, egress
 // self-test). Ports the egress self-test found blocked are listed: this server cannot test them.
 import type { FastifyInstance } from 'fastify';
+import { portRanges } from '../../core/port-ranges.js';
 import type { AppDeps } from '../build-app.js';
-
-/** [135, 136, 137, 445] → ['135-137', '445'] */
-function portRanges(ports: readonly number[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < ports.length; ) {
-    let j = i;
-    while (j + 1 < ports.length && ports[j + 1] === ports[j]! + 1) j++;
-    out.push(i === j ? String(ports[i]) : `${ports[i]}-${ports[j]}`);
-    i = j + 1;
-  }
-  return out;
-}
 
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
