@@ -107,8 +107,25 @@ export interface Config {
   readonly termsVersion: string;
   readonly vantage: string;
   readonly logLevel: LogLevel;
+  readonly orgs: OrgsConfig;
   /** Non-fatal findings to log at startup (e.g. an unknown SELFSCAN_* variable, likely a typo). */
   readonly warnings: readonly string[];
+}
+
+// --- Organisations, dashboard and alerts (issue 11) -------------------------------------------
+export interface OrgsConfig {
+  /** SELFSCAN_WEBHOOK_ALLOW_RANGES: private, loopback or link-local ranges a webhook may reach
+   *  (an intranet receiver); everything else that is not global unicast is refused at connect. */
+  readonly webhookAllowRanges: readonly string[];
+  /** SELFSCAN_SMTP_URL (smtp:// or smtps://, credentials in the URL): alert and password-reset
+   *  mail. A secret: never log it. Unset = no mail is sent (reset links are not offered). */
+  readonly smtpUrl?: string;
+  /** SELFSCAN_MAIL_FROM: the From address of that mail. */
+  readonly mailFrom: string;
+  /** SELFSCAN_ALERT_RETRY_BASE_MS: first retry delay of a failed alert; doubles per attempt. */
+  readonly alertRetryBaseMs: number;
+  /** SELFSCAN_ALERT_MAX_ATTEMPTS: attempts before a delivery is marked failed. */
+  readonly alertMaxAttempts: number;
 }
 
 export interface ConfigProblem {
@@ -169,6 +186,12 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_TERMS_VERSION',
   'SELFSCAN_VANTAGE',
   'SELFSCAN_LOG_LEVEL',
+  // organisations, dashboard and alerts (issue 11)
+  'SELFSCAN_WEBHOOK_ALLOW_RANGES',
+  'SELFSCAN_SMTP_URL',
+  'SELFSCAN_MAIL_FROM',
+  'SELFSCAN_ALERT_RETRY_BASE_MS',
+  'SELFSCAN_ALERT_MAX_ATTEMPTS',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -449,6 +472,49 @@ function readPublicOrigins(r: Reader): Maybe<string[]> {
   return out;
 }
 
+// --- Organisations, dashboard and alerts (issue 11) -------------------------------------------
+function readOrgs(r: Reader): Maybe<OrgsConfig> {
+  const webhookAllowRanges = r.cidrs('SELFSCAN_WEBHOOK_ALLOW_RANGES');
+  const smtpUrl = r.raw('SELFSCAN_SMTP_URL');
+  let smtpOk = true;
+  if (smtpUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      url = undefined;
+    }
+    // Never echo the value: it may hold the SMTP password.
+    if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+      r.fail('SELFSCAN_SMTP_URL', 'must be smtp://[user:password@]host[:port] or smtps://…');
+      smtpOk = false;
+    }
+  }
+  const mailFrom = r.pattern(
+    'SELFSCAN_MAIL_FROM',
+    'selfscan@localhost',
+    /^[^\s@<>]+@[^\s@<>]+$/,
+    'an e-mail address',
+  );
+  const alertRetryBaseMs = r.int('SELFSCAN_ALERT_RETRY_BASE_MS', 30_000, 10, 3_600_000);
+  const alertMaxAttempts = r.int('SELFSCAN_ALERT_MAX_ATTEMPTS', 8, 1, 50);
+  if (
+    webhookAllowRanges === INVALID ||
+    !smtpOk ||
+    mailFrom === INVALID ||
+    alertRetryBaseMs === INVALID ||
+    alertMaxAttempts === INVALID
+  )
+    return INVALID;
+  return {
+    webhookAllowRanges,
+    ...(smtpUrl !== undefined && { smtpUrl }),
+    mailFrom,
+    alertRetryBaseMs,
+    alertMaxAttempts,
+  };
+}
+
 function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -602,6 +668,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     'a name of lowercase letters, digits, "_" and "-" (at most 63)',
   );
   const logLevel = r.oneOf<LogLevel>('SELFSCAN_LOG_LEVEL', LOG_LEVELS, 'info');
+  const orgs = readOrgs(r);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
@@ -656,6 +723,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     termsVersion: ok(termsVersion),
     vantage: ok(vantage),
     logLevel: ok(logLevel),
+    orgs: ok(orgs),
     warnings: [
       ...unknownVariableWarnings(env),
       ...(ok(egressReferences).length === 0

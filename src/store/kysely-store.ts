@@ -10,6 +10,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
 import type { Database } from './db-schema.js';
+import { KyselyOrgStore } from './kysely-org-store.js';
 import {
   ConsentError,
   type ConsentOutcome,
@@ -53,10 +54,12 @@ class RateRefused extends Error {
 export class KyselyStore implements Store {
   readonly #db: Kysely<Database>;
   readonly #check: () => void;
+  readonly orgs: KyselyOrgStore;
 
   constructor(db: Kysely<Database>, options: KyselyStoreOptions = {}) {
     this.#db = db;
     this.#check = options.check ?? (() => undefined);
+    this.orgs = new KyselyOrgStore(db, (id) => this.getScan(id));
   }
 
   async createScan(s: NewScan, options: { consumeConsent?: ConsentUse } = {}): Promise<void> {
@@ -422,7 +425,18 @@ export class KyselyStore implements Store {
   async deleteScansBefore(cutoff: number): Promise<number> {
     return this.#db.transaction().execute(async (trx) => {
       await trx.deleteFrom('consents').where('expires_at', '<', cutoff).execute();
-      const r = await trx.deleteFrom('scans').where('created_at', '<', cutoff).executeTakeFirst();
+      const r = await trx
+        .deleteFrom('scans')
+        .where('created_at', '<', cutoff)
+        // An organisation with its own retention purges its diagnoses itself.
+        .where('id', 'not in', (eb) =>
+          eb
+            .selectFrom('org_scans')
+            .innerJoin('orgs', 'orgs.id', 'org_scans.org_id')
+            .select('org_scans.scan_id')
+            .where('orgs.retention_days', 'is not', null),
+        )
+        .executeTakeFirst();
       return Number(r.numDeletedRows);
     });
   }

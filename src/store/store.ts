@@ -3,6 +3,7 @@
 // API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
 import type { PortResult, Protocol, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
+import type { OrgStore } from './org-store.js';
 
 export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -176,6 +177,8 @@ export interface RateBucket {
 export type RateOutcome = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface Store {
+  /** Organisations, accounts, sessions and the alert outbox (org-store.ts). */
+  readonly orgs: OrgStore;
   /** Inserts the scan (status `queued`) and its planned ports atomically. With
    *  `consumeConsent`, the token is spent in the same transaction (a token is consumed only by
    *  an accepted scan): an invalid token throws ConsentError and writes nothing; a failed insert
@@ -232,7 +235,8 @@ export interface Store {
   /** Deletes rate-limit windows that ended before `now`. */
   deleteExpiredRateLimits(windowMs: number, now: number): Promise<number>;
   /** Retention: deletes scans created before cutoff (with their ports and results) and consent
-   *  tokens that expired before cutoff. Returns the number of scans deleted. */
+   *  tokens that expired before cutoff — except diagnoses of an organisation that sets its own
+   *  retention (orgs.purgeOrgDiagnoses). Returns the number of scans deleted. */
   deleteScansBefore(cutoff: number): Promise<number>;
 
   createConsent(consent: NewConsent): Promise<void>;
