@@ -6,7 +6,10 @@ import { CanaryMonitor } from '../core/canary.js';
 import { CATALOG } from '../core/catalog.js';
 import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
+import { createMailer } from '../jobs/mailer.js';
+import { enqueueAlerts, startAlertDispatcher } from '../jobs/notify-org.js';
 import { runScan } from '../jobs/run-scan.js';
+import { createWebhookAgent } from '../jobs/webhook-client.js';
 import { InlineQueue } from '../queue/inline-queue.js';
 import { InProcessScanEvents } from '../queue/scan-events.js';
 import { KyselyStore } from '../store/kysely-store.js';
@@ -63,6 +66,29 @@ export async function startService(
   egressTimer.unref();
 
   const events = new InProcessScanEvents();
+
+  // Organisations (issue 11): mail, and the alert outbox's dispatcher. A finished diagnosis of an
+  // organisation enqueues its alerts; the dispatcher delivers them with retries and backoff.
+  const mailer = config.orgs.smtpUrl
+    ? createMailer(config.orgs.smtpUrl, config.orgs.mailFrom)
+    : undefined;
+  const webhookAgent = createWebhookAgent(config.orgs.webhookAllowRanges);
+  const alerts = startAlertDispatcher(
+    {
+      orgs: store.orgs,
+      agent: webhookAgent,
+      mailer,
+      retryBaseMs: config.orgs.alertRetryBaseMs,
+      maxAttempts: config.orgs.alertMaxAttempts,
+      log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+    },
+    Math.min(1000, config.orgs.alertRetryBaseMs),
+  );
+  const onScanEnd = async (scanId: string) => {
+    const scan = await store.getScan(scanId);
+    if (scan && (await enqueueAlerts(store.orgs, scan, config.publicOrigins[0])) > 0)
+      await alerts.kick();
+  };
   const queue = new InlineQueue({
     concurrency: config.scanConcurrency,
     onJobError: async (job, err) => {
@@ -98,7 +124,11 @@ export async function startService(
           concurrencyMax: probe.concurrencyMax,
           ...(probe.sourceAddress ? { sourceAddress: probe.sourceAddress } : {}),
         },
-        publish: (id, event) => events.publish(id, event),
+        publish: (id, event) => {
+          events.publish(id, event);
+          if (event.type === 'end' && event.status === 'done')
+            void onScanEnd(id).catch((err) => app.log.error({ err }, 'alerts not enqueued'));
+        },
         scannerHealthy: () => canary.current().healthy,
         egressBlocked: (family, ports) => egress.blockedPorts(family, ports),
       },
@@ -114,6 +144,7 @@ export async function startService(
     events,
     scannerHealth: () => canary.current(),
     egressStatus: () => egress.status(),
+    mailer,
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   if (interrupted > 0)
@@ -134,9 +165,11 @@ export async function startService(
 
   // Retention: results older than SELFSCAN_RETENTION_DAYS are deleted, hourly.
   const purge = () =>
-    store
-      .deleteScansBefore(Date.now() - config.retentionDays * 86_400_000)
-      .catch((err) => app.log.error({ err }, 'retention purge failed'));
+    Promise.all([
+      store.deleteScansBefore(Date.now() - config.retentionDays * 86_400_000),
+      store.orgs.purgeOrgDiagnoses(Date.now()),
+      store.orgs.deleteSessionsBefore(Date.now()),
+    ]).catch((err) => app.log.error({ err }, 'retention purge failed'));
   await purge();
   const retention = setInterval(purge, 3_600_000);
   retention.unref();
@@ -145,6 +178,7 @@ export async function startService(
   const close = () => {
     closing ??= (async () => {
       clearInterval(retention);
+      alerts.stop();
       reconciler.stop();
       canary.stop();
       clearInterval(egressTimer);
@@ -152,6 +186,8 @@ export async function startService(
       await app.close();
       await store.close().catch(() => undefined);
       await database.close();
+      mailer?.close();
+      await webhookAgent.close().catch(() => undefined);
     })();
     return closing;
   };

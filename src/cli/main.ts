@@ -193,7 +193,11 @@ export async function runCli(
     stderr: process.stderr,
     stdin: process.stdin,
   },
-  extra: { serve?: () => Promise<unknown> } = {},
+  extra: {
+    serve?: () => Promise<unknown>;
+    /** `selfscan admin create` (bin/admin.ts): an account in the server's database. */
+    adminCreate?: (opts: { email: string; org?: string }, io: CliEnv) => Promise<number>;
+  } = {},
 ): Promise<number> {
   const { env, stdout, stderr } = io;
   if (!stdout.listeners('error').includes(onPipeError)) stdout.on('error', onPipeError);
@@ -343,6 +347,22 @@ export async function runCli(
       .action(async () => {
         process.off('SIGINT', onSigint); // the server has its own shutdown
         await serve();
+      });
+  }
+
+  if (extra.adminCreate) {
+    const adminCreate = extra.adminCreate;
+    program
+      .command('admin')
+      .description('Dashboard accounts (in the database of SELFSCAN_DATABASE_URL).')
+      .command('create')
+      .description(
+        'Create the operator (or, with --org, an organisation administrator). The password is read from the terminal, or from the first line of standard input.',
+      )
+      .requiredOption('--email <email>', 'e-mail address to sign in with')
+      .option('--org <id>', "an organisation's id: create an administrator of that organisation")
+      .action(async (opts: { email: string; org?: string }) => {
+        exitCode = await adminCreate(opts, io);
       });
   }
 

@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Config } from '../config.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
+import type { Mailer } from '../jobs/mailer.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import { RATE_WINDOW_MS, type Store } from '../store/store.js';
@@ -18,8 +19,10 @@ import { createHostCheck } from './allowed-hosts.js';
 import { ApiError, toErrorEnvelope } from './errors.js';
 import { buildOpenApi, collectRoutes } from './openapi.js';
 import { createRequesterResolver, type Requester } from './requester.js';
+import { adminRoutes } from './routes/admin.js';
 import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
+import { orgsApiRoutes } from './routes/orgs-api.js';
 import { pageRoutes } from './routes/pages.js';
 import { CSRF_COOKIE, scanRoutes } from './routes/scans.js';
 
@@ -41,6 +44,8 @@ export interface AppDeps {
   /** scheme://host[:port] for links the service shows: the configured origin, else the
    *  request's own (its Host has passed the allowed-hosts check). */
   originOf: (request: FastifyRequest) => string;
+  /** SMTP for password-reset and invitation mail (SELFSCAN_SMTP_URL); unset = none sent. */
+  mailer?: Mailer | undefined;
   /** Set by the page routes: errors on HTML routes become friendly pages. */
   renderErrorPage?: (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
@@ -64,6 +69,7 @@ export interface BuildAppOptions {
   events: ScanEvents;
   scannerHealth?: () => CanaryHealth;
   egressStatus?: () => EgressFamilyStatus[];
+  mailer?: Mailer | undefined;
   logger?: boolean | object;
 }
 
@@ -241,6 +247,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requesterOf: createRequesterResolver(config),
     checkRateLimits,
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
+    mailer: options.mailer,
   };
 
   app.addHook('onRequest', async (request) => assertHostAllowed(request));
@@ -276,6 +283,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (scope) => apiInfoRoutes(scope, deps));
   await app.register(async (scope) => scanRoutes(scope, deps));
   await app.register(async (scope) => pageRoutes(scope, deps));
+  await app.register(async (scope) => adminRoutes(scope, deps));
+  await app.register(async (scope) => orgsApiRoutes(scope, deps));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
   return app;
