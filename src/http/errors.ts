@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   not_permitted: 403,
   consent_required: 403,
   consent_invalid: 403,
+  consent_scope: 403,
   origin_forbidden: 403,
   requester_not_allowed: 403,
   not_found: 404,

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import dns from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector, request } from 'undici';
-import { classifyAddress, compileCidrMatcher } from '../core/target-policy.js';
+import { classifyAddress, compileCidrMatcher } from '../core/address.js';
 
 export class WebhookRefusedError extends Error {
   constructor(address: string, klass: string) {

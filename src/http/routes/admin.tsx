@@ -46,7 +46,7 @@ import {
   totpValid,
   verifyPassword,
 } from '../admin-auth.js';
-import type { AppDeps } from '../build-app.js';
+import type { AppDeps } from '../app-deps.js';
 import { ApiError, toErrorEnvelope } from '../errors.js';
 import { diagnosesCsv, parseDiagnosisFilter } from '../org-diagnoses.js';
 

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { currentAccount, mayAccessOrg, sha256 } from '../admin-auth.js';
 import { ErrorBody } from '../api-schemas.js';
-import type { AppDeps } from '../build-app.js';
+import type { AppDeps } from '../app-deps.js';
 import { ApiError } from '../errors.js';
 import { diagnosesCsv, diagnosisJson, parseDiagnosisFilter } from '../org-diagnoses.js';
 
