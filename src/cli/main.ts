@@ -72,6 +72,10 @@ function parsers(m: CliMessages) {
         throw new InvalidArgumentError(m.usage.url);
       return value.replace(/\/+$/, '');
     },
+    orgToken(value: string) {
+      if (!/^[A-Za-z0-9_-]{10,200}$/.test(value)) throw new InvalidArgumentError(m.errors.orgToken);
+      return value;
+    },
   };
 }
 
@@ -137,6 +141,8 @@ interface CommonOptions {
   label?: string;
   json?: boolean;
   acceptTerms?: boolean;
+  /** An organisation's report token: its consent stands for the person's (issue 11). */
+  orgToken?: string;
   lang?: 'ja' | 'en';
   timeout: number;
 }
@@ -157,6 +163,7 @@ function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessage
     )
     .option('--ports <list>', h.ports, p.portList)
     .option('--label <text>', h.label)
+    .option('--org-token <token>', h.orgToken, p.orgToken)
     .option('--accept-terms', h.acceptTerms)
     .option('--json', h.json)
     .addOption(new Option('--lang <lang>', h.lang).choices(['ja', 'en']))
@@ -220,7 +227,7 @@ export async function runCli(
   const say = (m: CliMessages, text: string) => stderr.write(`${m.errors.prefix}: ${text}\n`);
   /** Consent up front: a run nobody can be asked in needs --accept-terms (a usage error). */
   const requireConsent = (opts: CommonOptions, ui: Ui) => {
-    if (!opts.acceptTerms && !ui.interactive)
+    if (!opts.acceptTerms && opts.orgToken === undefined && !ui.interactive)
       throw new UsageError(ui.m.consent.needed(opts.server));
   };
   const request = (opts: CommonOptions, repeatEvery?: string): CheckRequest => ({
@@ -229,6 +236,7 @@ export async function runCli(
     ...(opts.ports ? { ports: opts.ports } : {}),
     ...(opts.label ? { label: opts.label } : {}),
     acceptTerms: opts.acceptTerms === true,
+    ...(opts.orgToken ? { orgToken: opts.orgToken } : {}),
     ...(repeatEvery ? { repeatEvery } : {}),
   });
 
@@ -296,20 +304,14 @@ export async function runCli(
       )
       .addOption(new Option('--jitter <duration>', h.jitter).argParser(p.duration(0)))
       .option('--count <n>', h.count, p.positiveInt)
-      .option('--org-token <token>', h.orgToken)
       .addHelpText('after', `\n${h.exitCodes}\n${h.watchExit}\n`),
     env,
     m0,
-  ).action(
-    async (
-      opts: CommonOptions & { every: number; jitter?: number; count?: number; orgToken?: string },
-    ) => {
-      const ui = uiFor(opts.lang);
-      if (opts.orgToken !== undefined) throw new UsageError(ui.m.errors.orgToken);
-      requireConsent(opts, ui);
-      exitCode = await watchLoop(opts, ui);
-    },
-  );
+  ).action(async (opts: CommonOptions & { every: number; jitter?: number; count?: number }) => {
+    const ui = uiFor(opts.lang);
+    requireConsent(opts, ui);
+    exitCode = await watchLoop(opts, ui);
+  });
 
   program
     .command('local')

@@ -174,3 +174,11 @@ export async function throttleLogin(
 export function mayAccessOrg(account: Account, orgId: string): boolean {
   return account.role === 'operator' || account.orgId === orgId;
 }
+
+/** The token of `Authorization: Bearer <token>` (organisation API tokens), if well-formed. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(h.trim());
+  return m?.[1];
+}

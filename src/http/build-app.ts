@@ -25,6 +25,7 @@ import { createRequesterResolver, type Requester } from './requester.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
+import { orgLinkRoutes } from './routes/org-link.js';
 import { orgsApiRoutes } from './routes/orgs-api.js';
 import { pageRoutes } from './routes/pages.js';
 import { scanRoutes } from './routes/scans.js';
@@ -234,6 +235,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (scope) => pageRoutes(scope, deps));
   await app.register(async (scope) => adminRoutes(scope, deps));
   await app.register(async (scope) => orgsApiRoutes(scope, deps));
+  await app.register(async (scope) => orgLinkRoutes(scope, deps));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
   return app;

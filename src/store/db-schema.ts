@@ -70,6 +70,11 @@ export interface ConsentsTable {
   scan_id: string | null;
   /** What it allows: space-separated ConsentScope words ('tcp', 'udp', 'identify'). */
   scopes: Generated<string>;
+  /** The organisation the result is shared with (issue 11, migration 007), and how. */
+  org_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_link_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_token_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_label: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One row per rate-limit key (a kind and a keyed hash of an address or network). */

@@ -99,6 +99,7 @@ export class KyselyStore implements Store {
           // scan row back; a failure after this point rolls the consumption back.
           const outcome = await consume(trx, consent, s.id);
           if (outcome !== 'ok') throw new ConsentError(outcome);
+          await attachToConsentOrg(trx, consent.tokenHash, s);
         }
         for (let i = 0; i < s.ports.length; i += INSERT_CHUNK) {
           await trx
@@ -457,6 +458,10 @@ export class KyselyStore implements Store {
         used_at: null,
         scan_id: null,
         scopes: scopesText(c.scopes ?? ['tcp']),
+        org_id: c.org?.orgId ?? null,
+        org_link_id: c.org?.linkId ?? null,
+        org_token_id: c.org?.tokenId ?? null,
+        org_label: c.org?.label ?? null,
       })
       .execute();
   }
@@ -583,6 +588,29 @@ async function withoutStored(db: Db, id: string, batch: PortResult[]): Promise<P
     for (const row of rows) stored.add(`${row.protocol}/${row.port}`);
   }
   return batch.filter((r) => !stored.has(resultKey(r)));
+}
+
+/** A consent given for an organisation: the diagnosis it starts belongs to that organisation,
+ *  in the same transaction (issue 11). */
+async function attachToConsentOrg(db: Db, tokenHash: string, s: NewScan): Promise<void> {
+  const row = await db
+    .selectFrom('consents')
+    .select(['org_id', 'org_link_id', 'org_token_id', 'org_label'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row?.org_id) return;
+  await db
+    .insertInto('org_scans')
+    .values({
+      scan_id: s.id,
+      org_id: row.org_id,
+      link_id: row.org_link_id,
+      token_id: row.org_token_id,
+      created_at: s.createdAt,
+    })
+    .execute();
+  if (s.label === null && row.org_label !== null)
+    await db.updateTable('scans').set({ label: row.org_label }).where('id', '=', s.id).execute();
 }
 
 /** Spends the token if it is valid for this requester now; otherwise says why not. */

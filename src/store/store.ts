@@ -108,6 +108,17 @@ export interface NewConsent {
   expiresAt: number;
   /** What it allows; always includes 'tcp'. Omitted = ['tcp']. */
   scopes?: readonly ConsentScope[];
+  /** The organisation the result will be shared with (a diagnosis link or an org API token):
+   *  the scan that spends this consent belongs to it (org-store.ts). */
+  org?: ConsentOrg;
+}
+
+export interface ConsentOrg {
+  orgId: string;
+  linkId: string | null;
+  tokenId: string | null;
+  /** The label the person typed on the link's page; the scan's label when it has none. */
+  label: string | null;
 }
 
 /** `wrong_requester` also covers a CSRF binding that does not match. Precedence when several

@@ -84,21 +84,18 @@ export const PUBLIC_ADMIN_ROUTES: readonly string[] = [
   'POST /admin/reset/:token',
 ];
 
-export async function adminRoutes(
-  app: FastifyInstance,
-  deps: AppDeps & { mailer?: Mailer | undefined },
-): Promise<void> {
-  const { store, config } = deps;
-  const orgs = store.orgs;
+/** Builds the page context of the dashboard (and of the diagnosis link's page): language,
+ *  strings, CSRF token, the signed-in account and organisation of the request. */
+export async function createAdminContext(deps: AppDeps & { mailer?: Mailer | undefined }) {
+  const { config } = deps;
   const assets = await buildAssets();
-
-  const adminContext = (
+  return (
     request: FastifyRequest,
     reply: FastifyReply,
     extra: { account?: Account; org?: Org } = {},
   ): AdminContext => {
     const lang = pickLang(
-      (request.query as Body | undefined)?.lang,
+      (request.query as Body | undefined)?.lang ?? (request.body as Body | undefined)?.lang,
       request.cookies[LANG_COOKIE],
       request.headers['accept-language'],
     );
@@ -107,7 +104,10 @@ export async function adminRoutes(
     const ctx: PageContext = {
       lang,
       t: MESSAGES[lang],
-      path: request.method === 'GET' ? url.pathname + url.search : '/admin',
+      path:
+        request.method === 'GET'
+          ? url.pathname + url.search
+          : url.pathname.replace(/\/accept$/, ''),
       assets: { css: assets.css.path, js: assets.js.path, icon: assets.icon.path },
       csrfToken: reply.generateCsrf({ secure: request.protocol === 'https' }),
       operator: config.operator,
@@ -125,12 +125,25 @@ export async function adminRoutes(
       ...(org ? { org } : {}),
     };
   };
-  const page = (reply: FastifyReply, node: VNode, status = 200) =>
-    reply
-      .code(status)
-      .header('cache-control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(`<!doctype html>${render(node)}`);
+}
+
+export function sendPage(reply: FastifyReply, node: VNode, status = 200) {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html>${render(node)}`);
+}
+
+export async function adminRoutes(
+  app: FastifyInstance,
+  deps: AppDeps & { mailer?: Mailer | undefined },
+): Promise<void> {
+  const { store, config } = deps;
+  const orgs = store.orgs;
+
+  const adminContext = await createAdminContext(deps);
+  const page = sendPage;
 
   // --- guards ----------------------------------------------------------------------------------
   const requireSession = async (request: FastifyRequest) => {

@@ -4,7 +4,7 @@
 // someone else → 403.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { currentAccount, mayAccessOrg, sha256 } from '../admin-auth.js';
+import { bearerToken, currentAccount, mayAccessOrg, sha256 } from '../admin-auth.js';
 import { ErrorBody } from '../api-schemas.js';
 import type { AppDeps } from '../app-deps.js';
 import { ApiError } from '../errors.js';
@@ -42,13 +42,6 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 const Params = Type.Object({ org: Type.String({ minLength: 1, maxLength: 64 }) });
-
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const h = request.headers.authorization;
-  if (typeof h !== 'string') return undefined;
-  const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(h.trim());
-  return m?.[1];
-}
 
 export async function orgsApiRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const orgs = deps.store.orgs;

@@ -1,6 +1,7 @@
 // The diagnosis API: consent → scan of the requester's own address → result, live and stored.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ScanRecord } from '../../store/store.js';
+import { bearerToken, sha256 } from '../admin-auth.js';
 import {
   ConsentBody,
   ConsentResponse,
@@ -51,10 +52,24 @@ async function loadScan(deps: AppDeps, id: string): Promise<ScanRecord> {
   return scan;
 }
 
+/** The organisation report token of `Authorization: Bearer`, if any: 401 when it is not valid. */
+async function reportTokenOf(deps: AppDeps, request: FastifyRequest) {
+  if (request.headers.authorization === undefined) return undefined;
+  const bearer = bearerToken(request);
+  const token = bearer ? await deps.store.orgs.tokenByHash(sha256(bearer), Date.now()) : undefined;
+  if (token?.kind !== 'report')
+    throw new ApiError(
+      'login_required',
+      'The organisation token is not valid, was revoked, or may not start diagnoses.',
+    );
+  return token;
+}
+
 export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const liveCaps = new LiveStreamCaps(deps.config.liveStreams);
   const errors = {
     400: ErrorBody,
+    401: ErrorBody,
     403: ErrorBody,
     404: ErrorBody,
     409: ErrorBody,
@@ -97,17 +112,26 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         if (body[option] !== undefined)
           throw new ApiError('not_supported', `The option "${option}" is not supported yet.`);
       }
-      const accepted = await startScan(
-        deps,
-        request,
-        { requester: deps.requesterOf(request) },
-        {
-          ports: body.ports,
-          preset: body.preset,
-          label: body.label,
-          consentToken: consentTokenFromHeader(request),
-        },
-      );
+      const requester = deps.requesterOf(request);
+      // A managed PC of an organisation: its report token stands for the consent its
+      // organisation gave when it deployed the check (the target is still this caller's own
+      // address); the consent made for it records the organisation, and the diagnosis is theirs.
+      const orgToken = await reportTokenOf(deps, request);
+      const subject = orgToken
+        ? {
+            requester,
+            org: { orgId: orgToken.orgId, linkId: null, tokenId: orgToken.id, label: null },
+          }
+        : { requester };
+      const consentToken = orgToken
+        ? (await issueConsent(deps, request, subject)).token
+        : consentTokenFromHeader(request);
+      const accepted = await startScan(deps, request, subject, {
+        ports: body.ports,
+        preset: body.preset,
+        label: body.label,
+        consentToken,
+      });
       return reply.code(202).header('location', accepted.url).send(accepted);
     },
   );

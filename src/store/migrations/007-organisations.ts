@@ -150,6 +150,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['org_id', 'created_at'])
     .execute();
 
+  // A consent given through an organisation's link (or made for its API token) records it: the
+  // person was told the result goes to that organisation. createScan attaches the diagnosis.
+  await db.schema.alterTable('consents').addColumn('org_id', 'text').execute();
+  await db.schema.alterTable('consents').addColumn('org_link_id', 'text').execute();
+  await db.schema.alterTable('consents').addColumn('org_token_id', 'text').execute();
+  await db.schema.alterTable('consents').addColumn('org_label', 'text').execute();
+
   await db.schema
     .createTable('alert_deliveries')
     .addColumn('id', 'text', (c) => c.notNull())
@@ -189,6 +196,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const column of ['org_label', 'org_token_id', 'org_link_id', 'org_id'])
+    await db.schema.alterTable('consents').dropColumn(column).execute();
   for (const table of [
     'alert_deliveries',
     'org_scans',
