@@ -97,7 +97,7 @@ describe('organisation dashboard in chromium', () => {
     try {
       const a = admin.page;
       await a.goto(`${origin}/admin`);
-      assert.match(await a.locator('h1').innerText(), /ログイン/);
+      assert.match((await a.locator('h1').textContent()) ?? '', /ログイン/);
       await a.fill('#email', EMAIL);
       await a.fill('#password', PASSWORD);
       await Promise.all([
@@ -125,13 +125,16 @@ describe('organisation dashboard in chromium', () => {
         a.waitForURL(/\/links$/),
         a.click('form[action$="/links"] button[type="submit"]'),
       ]);
-      const link = (await a.locator('code.link-url').first().innerText()).trim();
+      const link = ((await a.locator('code.link-url').first().textContent()) ?? '').trim();
       assert.match(link, /\/o\/[A-Za-z0-9_-]{43}$/);
 
       // The user, in the target namespace: told first, then consents, then diagnoses.
       const u = user.page;
       await u.goto(link);
-      assert.match(await u.locator('[data-testid="shared-with"]').innerText(), /株式会社サンプル/);
+      assert.match(
+        (await u.locator('[data-testid="shared-with"]').textContent()) ?? '',
+        /株式会社サンプル/,
+      );
       await u.fill('#label', 'PC-0042');
       await u.check('#accept');
       await Promise.all([
@@ -148,7 +151,7 @@ describe('organisation dashboard in chromium', () => {
         await a.reload();
         return (await a.locator('[data-testid="diagnoses"]').count()) > 0 ? true : undefined;
       });
-      const table = await a.locator('[data-testid="diagnoses"]').innerText();
+      const table = (await a.locator('[data-testid="diagnoses"]').textContent()) ?? '';
       assert.match(table, /PC-0042/);
       assert.match(table, /TCP\/445/);
       assert.match(table, /危険あり/);
@@ -172,7 +175,7 @@ describe('organisation dashboard in chromium', () => {
       await a.goto(`${origin}${orgPath}/tokens`);
       await a.fill('#name', '管理PC');
       await a.click('form[action$="/tokens"] button[type="submit"]');
-      const token = (await a.locator('[data-testid="new-token"]').innerText()).trim();
+      const token = ((await a.locator('[data-testid="new-token"]').textContent()) ?? '').trim();
       const pc = await run('ip', [
         'netns',
         'exec',
@@ -194,10 +197,13 @@ describe('organisation dashboard in chromium', () => {
       assert.equal(JSON.parse(pc.stdout).address, lab.targetV4);
 
       await a.goto(`${origin}${orgPath}?lang=ja`);
-      assert.match(await a.locator('[data-testid="diagnoses"]').innerText(), /managed-01/);
+      assert.match(
+        (await a.locator('[data-testid="diagnoses"]').textContent()) ?? '',
+        /managed-01/,
+      );
       await saveScreenshot(a, 'admin-dashboard-ja');
       await a.goto(`${origin}${orgPath}?lang=en`);
-      assert.match(await a.locator('[data-testid="diagnoses"]').innerText(), /Exposed/);
+      assert.match((await a.locator('[data-testid="diagnoses"]').textContent()) ?? '', /Exposed/);
       await saveScreenshot(a, 'admin-dashboard-en');
     } finally {
       await user.close();

@@ -76,6 +76,8 @@ export interface AdminMessages {
   };
   verdict: Record<'exposed' | 'safe' | 'incomplete' | 'running' | 'failed', string>;
   families: (family: 4 | 6, klass: string) => string;
+  /** Short names of the address classes (core/address.ts) for table cells. */
+  classes: Record<string, string>;
   detail: {
     title: string;
     back: string;
@@ -265,6 +267,15 @@ export const adminEn = {
     failed: 'Failed',
   },
   families: (family, klass) => `IPv${family}, ${klass}`,
+  classes: {
+    global: 'global',
+    cgnat: 'carrier-shared (CGNAT)',
+    private: 'private (intranet)',
+    loopback: 'this machine',
+    'link-local': 'link-local',
+    'unique-local': 'unique local (intranet)',
+    reserved: 'special-purpose',
+  },
   detail: {
     title: 'Diagnosis',
     back: 'Back to the diagnoses',
@@ -456,6 +467,15 @@ export const adminJa = {
     failed: '失敗',
   },
   families: (family, klass) => `IPv${family}・${klass}`,
+  classes: {
+    global: 'グローバル',
+    cgnat: '通信事業者の共有アドレス(CGNAT)',
+    private: 'プライベート(社内)',
+    loopback: 'このマシン',
+    'link-local': 'リンクローカル',
+    'unique-local': 'ユニークローカル(社内)',
+    reserved: '特別用途',
+  },
   detail: {
     title: '診断の詳細',
     back: '診断結果の一覧へ戻る',

@@ -284,6 +284,11 @@ export interface DashboardFilter {
   to?: string | undefined;
 }
 
+/** The address class in a word or two of the page's language. */
+function classText(ac: AdminContext, klass: string): string {
+  return ac.a.classes[klass] ?? klass;
+}
+
 function verdictOf(a: AdminMessages, d: Pick<DiagnosisRow, 'status' | 'verdict'>): string {
   if (d.status === 'failed') return a.verdict.failed;
   if (d.status !== 'done' || d.verdict === null) return a.verdict.running;
@@ -372,7 +377,7 @@ export function DashboardPage(props: {
                   <td>
                     <span class="address">{d.address}</span>
                   </td>
-                  <td>{a.families(d.family, d.addressClass)}</td>
+                  <td>{a.families(d.family, classText(ac, d.addressClass))}</td>
                   <td>
                     <span
                       class={`badge ${d.verdict === 'exposed' ? 'state-open' : d.verdict === 'safe' ? 'state-closed' : 'state-error'}`}
@@ -493,7 +498,7 @@ export function DiagnosisPage({ ac, org, scan }: { ac: AdminContext; org: Org; s
         </div>
         <div>
           <dt>{a.dash.cols.network}</dt>
-          <dd>{a.families(scan.family, scan.addressClass)}</dd>
+          <dd>{a.families(scan.family, classText(ac, scan.addressClass))}</dd>
         </div>
         <div>
           <dt>{a.dash.cols.verdict}</dt>
