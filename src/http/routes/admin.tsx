@@ -4,14 +4,9 @@
 // session, organisation, CSRF — so a request without a session gets 401 whatever else it lacks.
 // Ids of another organisation's objects are not found (404): the store scopes every query by the
 // organisation (store/org-store.ts).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { VNode } from 'preact';
-import { render } from 'preact-render-to-string';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Mailer } from '../../jobs/mailer.js';
-import { type Account, DuplicateAccountError, type Org } from '../../store/org-store.js';
-import { buildAssets } from '../../web/assets.js';
-import { ADMIN_MESSAGES } from '../../web/i18n/admin.js';
-import { LANG_COOKIE, MESSAGES, pickLang } from '../../web/i18n/index.js';
+import { DuplicateAccountError } from '../../store/org-store.js';
 import {
   AccountPage,
   type AdminContext,
@@ -28,7 +23,6 @@ import {
   SettingsPage,
   TokensPage,
 } from '../../web/views/admin.js';
-import type { PageContext } from '../../web/views/layout.js';
 import {
   currentAccount,
   endSession,
@@ -46,27 +40,20 @@ import {
   totpValid,
   verifyPassword,
 } from '../admin-auth.js';
+import {
+  accountOf,
+  accounts,
+  createAdminContext,
+  orgOf,
+  orgsOf,
+  sendPage,
+} from '../admin-context.js';
 import type { AppDeps } from '../app-deps.js';
 import { ApiError, toErrorEnvelope } from '../errors.js';
 import { diagnosesCsv, parseDiagnosisFilter } from '../org-diagnoses.js';
 
 type Body = Record<string, unknown>;
 type OrgParams = { org: string };
-
-const accounts = new WeakMap<FastifyRequest, Account>();
-const orgsOf = new WeakMap<FastifyRequest, Org>();
-
-/** The account a guarded route runs for (set by the session guard). */
-export function accountOf(request: FastifyRequest): Account {
-  const a = accounts.get(request);
-  if (!a) throw new ApiError('login_required', 'Please sign in.');
-  return a;
-}
-function orgOf(request: FastifyRequest): Org {
-  const o = orgsOf.get(request);
-  if (!o) throw new ApiError('not_found', 'Not found.');
-  return o;
-}
 
 const field = (body: unknown, name: string): string => {
   const v = (body as Body | undefined)?.[name];
@@ -83,57 +70,6 @@ export const PUBLIC_ADMIN_ROUTES: readonly string[] = [
   'GET /admin/reset/:token',
   'POST /admin/reset/:token',
 ];
-
-/** Builds the page context of the dashboard (and of the diagnosis link's page): language,
- *  strings, CSRF token, the signed-in account and organisation of the request. */
-export async function createAdminContext(deps: AppDeps & { mailer?: Mailer | undefined }) {
-  const { config } = deps;
-  const assets = await buildAssets();
-  return (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    extra: { account?: Account; org?: Org } = {},
-  ): AdminContext => {
-    const lang = pickLang(
-      (request.query as Body | undefined)?.lang ?? (request.body as Body | undefined)?.lang,
-      request.cookies[LANG_COOKIE],
-      request.headers['accept-language'],
-    );
-    const url = new URL(request.url, 'http://x');
-    url.searchParams.delete('lang');
-    const ctx: PageContext = {
-      lang,
-      t: MESSAGES[lang],
-      path:
-        request.method === 'GET'
-          ? url.pathname + url.search
-          : url.pathname.replace(/\/accept$/, ''),
-      assets: { css: assets.css.path, js: assets.js.path, icon: assets.icon.path },
-      csrfToken: reply.generateCsrf({ secure: request.protocol === 'https' }),
-      operator: config.operator,
-      rateLimitPerHour: config.rateLimit.perAddressPerHour,
-      termsVersion: config.termsVersion,
-      mode: config.mode,
-      probe: config.probe,
-    };
-    const account = extra.account ?? accounts.get(request);
-    const org = extra.org ?? orgsOf.get(request);
-    return {
-      ctx,
-      a: ADMIN_MESSAGES[lang],
-      ...(account ? { account } : {}),
-      ...(org ? { org } : {}),
-    };
-  };
-}
-
-export function sendPage(reply: FastifyReply, node: VNode, status = 200) {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(`<!doctype html>${render(node)}`);
-}
 
 export async function adminRoutes(
   app: FastifyInstance,

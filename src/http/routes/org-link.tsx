@@ -5,10 +5,10 @@
 // consent). From there the usual pages follow: choose → confirm → result.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LandingPage } from '../../web/views/landing.js';
+import { createAdminContext, sendPage } from '../admin-context.js';
 import type { AppDeps } from '../app-deps.js';
 import { issueConsent, setConsentCookie } from '../consent.js';
 import { ApiError } from '../errors.js';
-import { createAdminContext, sendPage } from './admin.js';
 
 type Params = { token: string };
 
