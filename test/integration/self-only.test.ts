@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { newId, newSecret, sha256 } from '../../src/http/admin-auth.js';
 import {
   clientAddresses,
   closedPorts,
@@ -320,6 +321,46 @@ describe('self-only: nothing in a request chooses the target', () => {
     const stolen = await s.scan(SPOOF, { ports }, consent.json.token);
     assert.equal(stolen.status, 403, stolen.text);
     assert.equal(stolen.json.error.code, 'consent_invalid');
+  });
+
+  test(`an organisation's report token with spoofed headers: only ${from} is probed`, async () => {
+    // The token stands for the organisation's consent; it says nothing about the target.
+    const store = s.service.store;
+    const orgId = newId();
+    await store.orgs.createOrg({
+      id: orgId,
+      name: 'Self-only',
+      webhookSecret: newSecret(),
+      createdAt: Date.now(),
+    });
+    const token = `ssorg_${newSecret()}`;
+    await store.orgs.createToken({
+      id: newId(),
+      orgId,
+      tokenHash: sha256(token),
+      name: 'pcs',
+      kind: 'report',
+      createdAt: Date.now(),
+    });
+    const { res, connects: made } = await probesOf(
+      s,
+      () =>
+        s.request({
+          from,
+          method: 'POST',
+          path: '/api/v1/scans',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'x-forwarded-for': SPOOF,
+            forwarded: `for=${SPOOF}`,
+          },
+          body: { ports },
+        }),
+      from,
+      ports,
+    );
+    assert.ok(!made.some((c) => c.host === SPOOF));
+    assert.equal((await store.orgs.orgOfScan(res.json.id))?.orgId, orgId);
   });
 });
 
