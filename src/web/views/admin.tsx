@@ -2,7 +2,7 @@
 // filters, a per-port summary (SVG chart + the same numbers as a table), one diagnosis, links,
 // API tokens, alert settings, administrators and the account's own TOTP. Server-rendered, works
 // without JavaScript; every form carries the CSRF token.
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import type {
   Account,
   Delivery,
@@ -29,6 +29,59 @@ export const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).re
 
 function Csrf({ ctx }: { ctx: PageContext }) {
   return <input type="hidden" name="_csrf" value={ctx.csrfToken} />;
+}
+
+/** A labelled input on a line of its own. */
+function Field({
+  label,
+  ...input
+}: { label: string; id: string } & JSX.InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <p>
+      <label for={input.id}>{label}</label>
+      <br />
+      <input name={input.id} {...input} />
+    </p>
+  );
+}
+
+/** A scrollable data table under a heading (or with a label). */
+function Table(props: {
+  labelledBy?: string;
+  label?: string;
+  testid?: string;
+  head: string[];
+  children: ComponentChildren;
+}) {
+  return (
+    <section
+      class="table-wrap"
+      aria-labelledby={props.labelledBy}
+      aria-label={props.label}
+      tabindex={0}
+    >
+      <table class="results" data-testid={props.testid}>
+        <thead>
+          <tr>
+            {props.head.map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </section>
+  );
+}
+
+/** A one-button form (revoke, sign out): POST with the CSRF token. */
+function PostButton({ ctx, action, label }: { ctx: PageContext; action: string; label: string }) {
+  return (
+    <form method="post" action={action}>
+      <Csrf ctx={ctx} />
+      <button type="submit">{label}</button>
+    </form>
+  );
 }
 
 export function AdminLayout(props: {
@@ -172,11 +225,14 @@ export function ResetRequestPage({ ac, notice }: { ac: AdminContext; notice?: st
       <p>{a.reset.lead}</p>
       <form method="post" action="/admin/reset" class="card">
         <Csrf ctx={ctx} />
-        <p>
-          <label for="email">{a.login.email}</label>
-          <br />
-          <input id="email" name="email" type="email" autocomplete="username" required />
-        </p>
+        <Field
+          label={a.login.email}
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+        />
         <button type="submit">{a.reset.submit}</button>
       </form>
     </AdminLayout>
@@ -266,11 +322,7 @@ export function OrgListPage({
       <h2>{a.orgs.create}</h2>
       <form method="post" action="/admin/orgs" class="card">
         <Csrf ctx={ctx} />
-        <p>
-          <label for="name">{a.orgs.name}</label>
-          <br />
-          <input id="name" name="name" required maxlength={100} />
-        </p>
+        <Field label={a.orgs.name} id="name" name="name" required maxlength={100} />
         <button type="submit">{a.orgs.create}</button>
       </form>
     </AdminLayout>
@@ -354,46 +406,41 @@ export function DashboardPage(props: {
       {diagnoses.length === 0 ? (
         <p>{a.dash.none}</p>
       ) : (
-        <section class="table-wrap" aria-labelledby="diagnoses-h" tabindex={0}>
-          <table class="results" data-testid="diagnoses">
-            <thead>
-              <tr>
-                <th scope="col">{a.dash.cols.time}</th>
-                <th scope="col">{a.dash.cols.label}</th>
-                <th scope="col">{a.dash.cols.address}</th>
-                <th scope="col">{a.dash.cols.network}</th>
-                <th scope="col">{a.dash.cols.verdict}</th>
-                <th scope="col">{a.dash.cols.open}</th>
-                <th scope="col">{a.dash.cols.via}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {diagnoses.map((d) => (
-                <tr>
-                  <td>
-                    <a href={`${base}/diagnoses/${d.id}`}>{utc(d.createdAt)}</a>
-                  </td>
-                  <td>{d.label ?? '—'}</td>
-                  <td>
-                    <span class="address">{d.address}</span>
-                  </td>
-                  <td>{a.families(d.family, classText(ac, d.addressClass))}</td>
-                  <td>
-                    <span
-                      class={`badge ${d.verdict === 'exposed' ? 'state-open' : d.verdict === 'safe' ? 'state-closed' : 'state-error'}`}
-                    >
-                      {verdictOf(a, d)}
-                    </span>
-                  </td>
-                  <td>
-                    {d.openPorts.length ? d.openPorts.map((p) => `TCP/${p}`).join(', ') : '—'}
-                  </td>
-                  <td>{d.via ? d.via.name : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Table
+          labelledBy="diagnoses-h"
+          testid="diagnoses"
+          head={[
+            a.dash.cols.time,
+            a.dash.cols.label,
+            a.dash.cols.address,
+            a.dash.cols.network,
+            a.dash.cols.verdict,
+            a.dash.cols.open,
+            a.dash.cols.via,
+          ]}
+        >
+          {diagnoses.map((d) => (
+            <tr>
+              <td>
+                <a href={`${base}/diagnoses/${d.id}`}>{utc(d.createdAt)}</a>
+              </td>
+              <td>{d.label ?? '—'}</td>
+              <td>
+                <span class="address">{d.address}</span>
+              </td>
+              <td>{a.families(d.family, classText(ac, d.addressClass))}</td>
+              <td>
+                <span
+                  class={`badge ${d.verdict === 'exposed' ? 'state-open' : d.verdict === 'safe' ? 'state-closed' : 'state-error'}`}
+                >
+                  {verdictOf(a, d)}
+                </span>
+              </td>
+              <td>{d.openPorts.length ? d.openPorts.map((p) => `TCP/${p}`).join(', ') : '—'}</td>
+              <td>{d.via ? d.via.name : '—'}</td>
+            </tr>
+          ))}
+        </Table>
       )}
 
       <h2 id="summary-h">{a.dash.summary}</h2>
@@ -408,65 +455,59 @@ export function DashboardPage(props: {
           }))}
         />
       )}
-      <section class="table-wrap" aria-labelledby="summary-h" tabindex={0}>
-        <table class="results" data-testid="port-summary">
-          <thead>
-            <tr>
-              <th scope="col">{a.dash.summaryCols.port}</th>
-              <th scope="col">{a.dash.summaryCols.tested}</th>
-              <th scope="col">{a.dash.summaryCols.open}</th>
-              <th scope="col">{a.dash.summaryCols.share}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {summary.map((r) => (
-              <tr>
-                <td>{`${r.protocol.toUpperCase()}/${r.port}`}</td>
-                <td>{r.tested}</td>
-                <td>{r.open}</td>
-                <td>{r.tested ? `${((100 * r.open) / r.tested).toFixed(1)} %` : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <Table
+        labelledBy="summary-h"
+        testid="port-summary"
+        head={[
+          a.dash.summaryCols.port,
+          a.dash.summaryCols.tested,
+          a.dash.summaryCols.open,
+          a.dash.summaryCols.share,
+        ]}
+      >
+        {summary.map((r) => (
+          <tr>
+            <td>{`${r.protocol.toUpperCase()}/${r.port}`}</td>
+            <td>{r.tested}</td>
+            <td>{r.open}</td>
+            <td>{r.tested ? `${((100 * r.open) / r.tested).toFixed(1)} %` : '—'}</td>
+          </tr>
+        ))}
+      </Table>
 
       <h2 id="alerts-h">{a.dash.deliveries}</h2>
       {deliveries.length === 0 ? (
         <p>{a.dash.deliveriesNone}</p>
       ) : (
-        <section class="table-wrap" aria-labelledby="alerts-h" tabindex={0}>
-          <table class="results" data-testid="deliveries">
-            <thead>
-              <tr>
-                <th scope="col">{a.dash.deliveryCols.time}</th>
-                <th scope="col">{a.dash.deliveryCols.channel}</th>
-                <th scope="col">{a.dash.deliveryCols.target}</th>
-                <th scope="col">{a.dash.deliveryCols.status}</th>
-                <th scope="col">{a.dash.deliveryCols.attempts}</th>
-                <th scope="col">{a.dash.deliveryCols.error}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((d) => (
-                <tr class={d.status === 'failed' || d.lastError ? 'delivery-failed' : undefined}>
-                  <td>{utc(d.createdAt)}</td>
-                  <td>{d.channel}</td>
-                  <td>{d.target}</td>
-                  <td>
-                    <span
-                      class={`badge ${d.status === 'delivered' ? 'state-closed' : d.status === 'failed' ? 'state-open' : 'state-error'}`}
-                    >
-                      {a.dash.deliveryStatus[d.status]}
-                    </span>
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td>{d.lastError ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Table
+          labelledBy="alerts-h"
+          testid="deliveries"
+          head={[
+            a.dash.deliveryCols.time,
+            a.dash.deliveryCols.channel,
+            a.dash.deliveryCols.target,
+            a.dash.deliveryCols.status,
+            a.dash.deliveryCols.attempts,
+            a.dash.deliveryCols.error,
+          ]}
+        >
+          {deliveries.map((d) => (
+            <tr class={d.status === 'failed' || d.lastError ? 'delivery-failed' : undefined}>
+              <td>{utc(d.createdAt)}</td>
+              <td>{d.channel}</td>
+              <td>{d.target}</td>
+              <td>
+                <span
+                  class={`badge ${d.status === 'delivered' ? 'state-closed' : d.status === 'failed' ? 'state-open' : 'state-error'}`}
+                >
+                  {a.dash.deliveryStatus[d.status]}
+                </span>
+              </td>
+              <td>{d.attempts}</td>
+              <td>{d.lastError ?? '—'}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </AdminLayout>
   );
@@ -506,30 +547,21 @@ export function DiagnosisPage({ ac, org, scan }: { ac: AdminContext; org: Org; s
         </div>
       </dl>
       <h2 id="ports-h">{a.detail.results}</h2>
-      <section class="table-wrap" aria-labelledby="ports-h" tabindex={0}>
-        <table class="results">
-          <thead>
-            <tr>
-              <th scope="col">{a.detail.cols.port}</th>
-              <th scope="col">{a.detail.cols.state}</th>
-              <th scope="col">{a.detail.cols.reason}</th>
-              <th scope="col">{a.detail.cols.ms}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr>
-                <td>{`${r.protocol.toUpperCase()}/${r.port}`}</td>
-                <td>
-                  <span class={`badge state-${r.state}`}>{r.state}</span>
-                </td>
-                <td>{r.reason}</td>
-                <td>{r.ms}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <Table
+        labelledBy="ports-h"
+        head={[a.detail.cols.port, a.detail.cols.state, a.detail.cols.reason, a.detail.cols.ms]}
+      >
+        {rows.map((r) => (
+          <tr>
+            <td>{`${r.protocol.toUpperCase()}/${r.port}`}</td>
+            <td>
+              <span class={`badge state-${r.state}`}>{r.state}</span>
+            </td>
+            <td>{r.reason}</td>
+            <td>{r.ms}</td>
+          </tr>
+        ))}
+      </Table>
       <form method="post" action={`${base}/diagnoses/${scan.id}/delete`}>
         <Csrf ctx={ctx} />
         <button type="submit" class="danger">
@@ -561,59 +593,47 @@ export function LinksPage({
       {links.length === 0 ? (
         <p>{a.links.none}</p>
       ) : (
-        <section class="table-wrap" aria-label={a.links.title} tabindex={0}>
-          <table class="results" data-testid="links">
-            <thead>
+        <Table
+          label={a.links.title}
+          testid="links"
+          head={[a.links.name, a.links.url, a.links.labelMode, a.links.state, '']}
+        >
+          {links.map((l) => {
+            const state =
+              l.revokedAt !== null
+                ? a.links.revoked
+                : l.expiresAt !== null && l.expiresAt <= now
+                  ? a.links.expired
+                  : a.links.active;
+            return (
               <tr>
-                <th scope="col">{a.links.name}</th>
-                <th scope="col">{a.links.url}</th>
-                <th scope="col">{a.links.labelMode}</th>
-                <th scope="col">{a.links.state}</th>
-                <th scope="col" />
+                <td>{l.name}</td>
+                <td>
+                  <code class="link-url">{`${origin}/o/${l.token}`}</code>
+                </td>
+                <td>{a.links.labelModes[l.labelMode]}</td>
+                <td>
+                  {state}
+                  {l.expiresAt !== null && l.revokedAt === null ? ` (${utc(l.expiresAt)})` : ''}
+                </td>
+                <td>
+                  {l.revokedAt === null && (
+                    <PostButton
+                      ctx={ctx}
+                      action={`${base}/links/${l.id}/revoke`}
+                      label={a.links.revoke}
+                    />
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {links.map((l) => {
-                const state =
-                  l.revokedAt !== null
-                    ? a.links.revoked
-                    : l.expiresAt !== null && l.expiresAt <= now
-                      ? a.links.expired
-                      : a.links.active;
-                return (
-                  <tr>
-                    <td>{l.name}</td>
-                    <td>
-                      <code class="link-url">{`${origin}/o/${l.token}`}</code>
-                    </td>
-                    <td>{a.links.labelModes[l.labelMode]}</td>
-                    <td>
-                      {state}
-                      {l.expiresAt !== null && l.revokedAt === null ? ` (${utc(l.expiresAt)})` : ''}
-                    </td>
-                    <td>
-                      {l.revokedAt === null && (
-                        <form method="post" action={`${base}/links/${l.id}/revoke`}>
-                          <Csrf ctx={ctx} />
-                          <button type="submit">{a.links.revoke}</button>
-                        </form>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </section>
+            );
+          })}
+        </Table>
       )}
       <h2>{a.links.create}</h2>
       <form method="post" action={`${base}/links`} class="card">
         <Csrf ctx={ctx} />
-        <p>
-          <label for="name">{a.links.name}</label>
-          <br />
-          <input id="name" name="name" required maxlength={100} />
-        </p>
+        <Field label={a.links.name} id="name" name="name" required maxlength={100} />
         <fieldset>
           <legend>{a.links.labelMode}</legend>
           {(['none', 'optional', 'required'] as const).map((m) => (
@@ -668,46 +688,31 @@ export function TokensPage({
       {tokens.length === 0 ? (
         <p>{a.tokens.none}</p>
       ) : (
-        <section class="table-wrap" aria-label={a.tokens.title} tabindex={0}>
-          <table class="results">
-            <thead>
-              <tr>
-                <th scope="col">{a.tokens.name}</th>
-                <th scope="col">{a.tokens.kind}</th>
-                <th scope="col">{a.tokens.lastUsed}</th>
-                <th scope="col" />
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((t) => (
-                <tr>
-                  <td>{t.name}</td>
-                  <td>{a.tokens.kinds[t.kind]}</td>
-                  <td>{t.lastUsedAt !== null ? utc(t.lastUsedAt) : a.tokens.never}</td>
-                  <td>
-                    {t.revokedAt !== null ? (
-                      a.tokens.revoked
-                    ) : (
-                      <form method="post" action={`${base}/tokens/${t.id}/revoke`}>
-                        <Csrf ctx={ctx} />
-                        <button type="submit">{a.tokens.revoke}</button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Table label={a.tokens.title} head={[a.tokens.name, a.tokens.kind, a.tokens.lastUsed, '']}>
+          {tokens.map((t) => (
+            <tr>
+              <td>{t.name}</td>
+              <td>{a.tokens.kinds[t.kind]}</td>
+              <td>{t.lastUsedAt !== null ? utc(t.lastUsedAt) : a.tokens.never}</td>
+              <td>
+                {t.revokedAt !== null ? (
+                  a.tokens.revoked
+                ) : (
+                  <PostButton
+                    ctx={ctx}
+                    action={`${base}/tokens/${t.id}/revoke`}
+                    label={a.tokens.revoke}
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       <h2>{a.tokens.create}</h2>
       <form method="post" action={`${base}/tokens`} class="card">
         <Csrf ctx={ctx} />
-        <p>
-          <label for="name">{a.tokens.name}</label>
-          <br />
-          <input id="name" name="name" required maxlength={100} />
-        </p>
+        <Field label={a.tokens.name} id="name" name="name" required maxlength={100} />
         <fieldset>
           <legend>{a.tokens.kind}</legend>
           {(['report', 'read'] as const).map((k) => (
@@ -842,11 +847,7 @@ export function AdminsPage({
       <h2>{a.admins.invite}</h2>
       <form method="post" action={`/admin/orgs/${org.id}/admins`} class="card">
         <Csrf ctx={ctx} />
-        <p>
-          <label for="email">{a.admins.email}</label>
-          <br />
-          <input id="email" name="email" type="email" required />
-        </p>
+        <Field label={a.admins.email} id="email" name="email" type="email" required />
         <button type="submit">{a.admins.invite}</button>
       </form>
     </AdminLayout>
