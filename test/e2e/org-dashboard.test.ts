@@ -14,10 +14,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   choosePorts,
   e2eEnvForFile,
+  formatViolations,
   launchBrowser,
+  runAxe,
   saveScreenshot,
   startDiagnosis,
   waitFor,
@@ -53,6 +56,14 @@ const env = e2eEnvForFile({
   SELFSCAN_WEBHOOK_ALLOW_RANGES: '127.0.0.0/8',
   SELFSCAN_ALERT_RETRY_BASE_MS: '200',
 });
+
+/** No serious or critical axe violation on the page (as test/e2e/a11y.test.ts requires). */
+async function assertAccessible(page: Page, where: string) {
+  const blocking = (await runAxe(page)).filter(
+    (v) => v.impact === 'serious' || v.impact === 'critical',
+  );
+  assert.equal(blocking.length, 0, formatViolations(where, blocking));
+}
 
 function run(
   command: string,
@@ -98,6 +109,7 @@ describe('organisation dashboard in chromium', () => {
       const a = admin.page;
       await a.goto(`${origin}/admin`);
       assert.match((await a.locator('h1').textContent()) ?? '', /ログイン/);
+      await assertAccessible(a, 'sign-in (ja)');
       await a.fill('#email', EMAIL);
       await a.fill('#password', PASSWORD);
       await Promise.all([
@@ -135,6 +147,7 @@ describe('organisation dashboard in chromium', () => {
         (await u.locator('[data-testid="shared-with"]').textContent()) ?? '',
         /株式会社サンプル/,
       );
+      await assertAccessible(u, 'diagnosis link (ja)');
       await u.fill('#label', 'PC-0042');
       await u.check('#accept');
       await Promise.all([
@@ -201,9 +214,11 @@ describe('organisation dashboard in chromium', () => {
         (await a.locator('[data-testid="diagnoses"]').textContent()) ?? '',
         /managed-01/,
       );
+      await assertAccessible(a, 'dashboard (ja)');
       await saveScreenshot(a, 'admin-dashboard-ja');
       await a.goto(`${origin}${orgPath}?lang=en`);
       assert.match((await a.locator('[data-testid="diagnoses"]').textContent()) ?? '', /Exposed/);
+      await assertAccessible(a, 'dashboard (en)');
       await saveScreenshot(a, 'admin-dashboard-en');
     } finally {
       await user.close();
