@@ -22,6 +22,8 @@ import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
 import { CSRF_COOKIE, scanRoutes } from './routes/scans.js';
+import { statsRoutes } from './routes/stats.js';
+import { createStatsSource, type StatsSource } from './stats-source.js';
 
 export interface AppDeps {
   config: Config;
@@ -41,6 +43,8 @@ export interface AppDeps {
   /** scheme://host[:port] for links the service shows: the configured origin, else the
    *  request's own (its Host has passed the allowed-hosts check). */
   originOf: (request: FastifyRequest) => string;
+  /** The public statistics (page, JSON, CSV: the same figures). */
+  stats: StatsSource;
   /** Set by the page routes: errors on HTML routes become friendly pages. */
   renderErrorPage?: (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
@@ -241,6 +245,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requesterOf: createRequesterResolver(config),
     checkRateLimits,
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
+    stats: createStatsSource({ store: options.store, config }),
   };
 
   app.addHook('onRequest', async (request) => assertHostAllowed(request));
@@ -275,6 +280,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => apiInfoRoutes(scope, deps));
   await app.register(async (scope) => scanRoutes(scope, deps));
+  await app.register(async (scope) => statsRoutes(scope, deps));
   await app.register(async (scope) => pageRoutes(scope, deps));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
