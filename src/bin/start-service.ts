@@ -6,9 +6,16 @@ import { CanaryMonitor } from '../core/canary.js';
 import { CATALOG } from '../core/catalog.js';
 import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
+import {
+  createMetrics,
+  instrumentApp,
+  MeteredScanEvents,
+  type Metrics,
+  startMetricsServer,
+} from '../http/metrics.js';
 import { runScan } from '../jobs/run-scan.js';
 import { InlineQueue } from '../queue/inline-queue.js';
-import { InProcessScanEvents } from '../queue/scan-events.js';
+import type { InProcessScanEvents } from '../queue/scan-events.js';
 import { KyselyStore } from '../store/kysely-store.js';
 import { migrateToLatest } from '../store/migrations/index.js';
 import { openDatabase } from '../store/open-database.js';
@@ -19,6 +26,9 @@ export interface Service {
   store: KyselyStore;
   queue: InlineQueue;
   events: InProcessScanEvents;
+  metrics: Metrics;
+  /** The /metrics listener's address, when SELFSCAN_METRICS_PORT is set. */
+  metricsAddress?: { host: string; port: number };
   /** Stops accepting, drains scans until the shutdown deadline, closes the database. */
   close(): Promise<void>;
 }
@@ -62,7 +72,14 @@ export async function startService(
   const egressTimer = setInterval(() => void refreshEgress(), 50_000);
   egressTimer.unref();
 
-  const events = new InProcessScanEvents();
+  // Counted as they pass (results by state, finished diagnoses, duration from the stored times).
+  const metrics = createMetrics({ queueDepth: () => queue.depth() });
+  const events: InProcessScanEvents = new MeteredScanEvents(metrics, async (id) => {
+    const h = await store.getScanHeader(id);
+    return h?.startedAt != null && h.finishedAt != null
+      ? (h.finishedAt - h.startedAt) / 1000
+      : undefined;
+  });
   const queue = new InlineQueue({
     concurrency: config.scanConcurrency,
     onJobError: async (job, err) => {
@@ -116,6 +133,20 @@ export async function startService(
     egressStatus: () => egress.status(),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
+  instrumentApp(app, metrics);
+  const metricsServer = config.metrics
+    ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port)
+    : undefined;
+  const metricsAddress = metricsServer
+    ? {
+        host: config.metrics!.host,
+        port: (metricsServer.server.address() as { port: number }).port,
+      }
+    : undefined;
+  if (metricsAddress)
+    app.log.info(
+      `metrics on http://${metricsAddress.host.includes(':') ? `[${metricsAddress.host}]` : metricsAddress.host}:${metricsAddress.port}/metrics`,
+    );
   if (interrupted > 0)
     app.log.warn(
       { interrupted },
@@ -150,10 +181,11 @@ export async function startService(
       clearInterval(egressTimer);
       await queue.close(config.shutdownTimeoutMs);
       await app.close();
+      await metricsServer?.close();
       await store.close().catch(() => undefined);
       await database.close();
     })();
     return closing;
   };
-  return { app, store, queue, events, close };
+  return { app, store, queue, events, metrics, ...(metricsAddress && { metricsAddress }), close };
 }
