@@ -38,7 +38,8 @@ export function spellings(address: string): string[] {
     ];
   }
   const v6 = ip as ipaddr.IPv6;
-  return [v6.toRFC5952String(), v6.toFixedLengthString(), v6.toNormalizedString()];
+  const full = v6.parts.map((p) => p.toString(16).padStart(4, '0')).join(':');
+  return [v6.toRFC5952String(), full, v6.toNormalizedString()];
 }
 
 /** Which spellings occur in `text` (case-insensitive). */
