@@ -103,6 +103,11 @@ export interface Config {
   readonly vantage: string;
   readonly logLevel: LogLevel;
   readonly orgs: OrgsConfig;
+  // --- Statistics and metrics (issue 12) ---
+  /** SELFSCAN_STATS_MIN_CELL: public statistics hide counts from 1 to this minus 1. */
+  readonly statsMinCell: number;
+  /** SELFSCAN_METRICS_HOST / SELFSCAN_METRICS_PORT: the Prometheus listener; none without a port. */
+  readonly metrics?: { readonly host: string; readonly port: number };
   /** Non-fatal findings to log at startup (e.g. an unknown SELFSCAN_* variable, likely a typo). */
   readonly warnings: readonly string[];
 }
@@ -187,6 +192,10 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_MAIL_FROM',
   'SELFSCAN_ALERT_RETRY_BASE_MS',
   'SELFSCAN_ALERT_MAX_ATTEMPTS',
+  // Statistics and metrics (issue 12)
+  'SELFSCAN_STATS_MIN_CELL',
+  'SELFSCAN_METRICS_HOST',
+  'SELFSCAN_METRICS_PORT',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -665,6 +674,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = r.oneOf<LogLevel>('SELFSCAN_LOG_LEVEL', LOG_LEVELS, 'info');
   const orgs = readOrgs(r);
 
+  // --- Statistics and metrics (issue 12) ---
+  const statsMinCell = r.int('SELFSCAN_STATS_MIN_CELL', 11, 1, 1_000_000);
+  const metricsPort = r.int('SELFSCAN_METRICS_PORT', 0, 1, 65535);
+  const metricsHostRaw = r.raw('SELFSCAN_METRICS_HOST') ?? '127.0.0.1';
+  const metricsHost =
+    isIP(metricsHostRaw) !== 0 || HOSTNAME.test(metricsHostRaw)
+      ? metricsHostRaw
+      : r.fail(
+          'SELFSCAN_METRICS_HOST',
+          `must be an IP address or a host name to listen on (got ${show(metricsHostRaw)})`,
+        );
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   // Every value below passed validation (a failure would have been recorded and thrown above).
@@ -719,6 +740,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vantage: ok(vantage),
     logLevel: ok(logLevel),
     orgs: ok(orgs),
+    statsMinCell: ok(statsMinCell),
+    ...(ok(metricsPort) !== 0 && { metrics: { host: ok(metricsHost), port: ok(metricsPort) } }),
     warnings: [
       ...unknownVariableWarnings(env),
       ...(ok(egressReferences).length === 0

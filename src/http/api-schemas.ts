@@ -151,3 +151,62 @@ export const ScanIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLen
 export const ConsentHeaders = Type.Object({
   'selfscan-consent': Type.Optional(Type.String({ maxLength: 200 })),
 });
+
+// Public statistics (issue 12): GET /api/v1/stats and /api/v1/stats.csv.
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC).' });
+export const StatsQuery = Type.Object(
+  {
+    from: Type.Optional(Day),
+    to: Type.Optional(Day),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'The period, widened to whole ISO weeks (Monday–Sunday, UTC) and ending no later than the last complete week. Default: the last 52 complete weeks.',
+  },
+);
+export type StatsQuery = Static<typeof StatsQuery>;
+
+const Count = Nullable(Type.Integer({ minimum: 0 }));
+export const StatsPortFigure = Type.Object({
+  port: Type.Integer(),
+  protocol: Type.String(),
+  tested: Count,
+  open: Count,
+  openShare: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
+});
+
+export const StatsResponse = Type.Object(
+  {
+    from: Type.String({ description: 'First day (a Monday).' }),
+    to: Type.String({ description: 'Last day (a Sunday).' }),
+    k: Type.Integer({
+      description:
+        'SELFSCAN_STATS_MIN_CELL: counts from 1 to k-1 (and the cells that would reveal them) are null.',
+    }),
+    diagnoses: Count,
+    outcomes: Type.Object({
+      exposed: Count,
+      incomplete: Count,
+      safe: Count,
+      failed: Count,
+    }),
+    ports: Type.Array(StatsPortFigure, {
+      description:
+        'Per port: in how many diagnoses (per address family) it answered open, closed or filtered (`tested`), and was open.',
+    }),
+    families: Type.Array(
+      Type.Object({ family: Family, diagnoses: Count, ports: Type.Array(StatsPortFigure) }),
+    ),
+    weekly: Type.Array(
+      Type.Object({
+        week: Type.String({ description: 'The Monday of the week.' }),
+        diagnoses: Count,
+        ports: Type.Array(StatsPortFigure, { description: 'Ports 445, 139, 22, 23 and 3389.' }),
+      }),
+    ),
+    licence: Type.Object({ name: Type.String(), url: Type.String() }),
+  },
+  { $id: 'Stats', description: 'Anonymous counts; null = suppressed (fewer than k).' },
+);
+export type StatsResponse = Static<typeof StatsResponse>;

@@ -10,6 +10,7 @@ import type { ScanQueue } from '../queue/scan-queue.js';
 import type { Store } from '../store/store.js';
 import type { RateLimitKind } from './rate-limits.js';
 import type { Requester } from './requester.js';
+import type { StatsSource } from './stats-source.js';
 
 export interface AppDeps {
   config: Config;
@@ -27,6 +28,8 @@ export interface AppDeps {
   originOf: (request: FastifyRequest) => string;
   /** SMTP for password-reset and invitation mail (SELFSCAN_SMTP_URL); unset = none sent. */
   mailer?: Mailer | undefined;
+  /** The public statistics (page, JSON, CSV: the same figures). */
+  stats: StatsSource;
   /** Set by the page routes: errors on HTML routes become friendly pages. */
   renderErrorPage?: (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }

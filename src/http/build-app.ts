@@ -29,6 +29,8 @@ import { orgLinkRoutes } from './routes/org-link.js';
 import { orgsApiRoutes } from './routes/orgs-api.js';
 import { pageRoutes } from './routes/pages.js';
 import { scanRoutes } from './routes/scans.js';
+import { statsRoutes } from './routes/stats.js';
+import { createStatsSource } from './stats-source.js';
 
 /** JSON routes answer errors in the envelope; everything else is a page for a person. */
 const isJsonRoute = (url: string) =>
@@ -198,6 +200,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     checkRateLimits: createRateLimitCheck(config, options.store),
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
     mailer: options.mailer,
+    stats: createStatsSource({ store: options.store, config }),
   };
 
   app.addHook('onRequest', async (request) => assertHostAllowed(request));
@@ -232,6 +235,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => apiInfoRoutes(scope, deps));
   await app.register(async (scope) => scanRoutes(scope, deps));
+  await app.register(async (scope) => statsRoutes(scope, deps));
   await app.register(async (scope) => pageRoutes(scope, deps));
   await app.register(async (scope) => adminRoutes(scope, deps));
   await app.register(async (scope) => orgsApiRoutes(scope, deps));

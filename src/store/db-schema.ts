@@ -175,6 +175,30 @@ export interface AlertDeliveriesTable {
   delivered_at: NullableEpochMs;
 }
 
+/** Public statistics (migrations/006-stats.ts): counts per UTC day, never an address. */
+export interface StatsPortDailyTable {
+  /** YYYY-MM-DD (UTC) of the diagnosis's finish. */
+  day: string;
+  /** YYYY-MM-DD of the Monday of that ISO week. */
+  week: string;
+  port: number;
+  protocol: string;
+  state: string;
+  family: number;
+  address_class: string;
+  n: number;
+}
+
+export interface StatsDiagnosisDailyTable {
+  day: string;
+  week: string;
+  /** exposed | incomplete | safe | failed */
+  outcome: string;
+  family: number;
+  address_class: string;
+  n: number;
+}
+
 export interface Database {
   rate_limits: RateLimitsTable;
   write_probe: WriteProbeTable;
@@ -190,4 +214,6 @@ export interface Database {
   org_tokens: OrgTokensTable;
   org_scans: OrgScansTable;
   alert_deliveries: AlertDeliveriesTable;
+  stats_port_daily: StatsPortDailyTable;
+  stats_diagnosis_daily: StatsDiagnosisDailyTable;
 }

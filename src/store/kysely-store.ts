@@ -6,9 +6,13 @@
 // - consent tokens are spent by a conditional UPDATE (… WHERE used_at IS NULL …): of
 //   concurrent consumers exactly one sees an updated row.
 // - one active scan per requester is a partial unique index, not a read-then-write check.
+// - the statistics (stats_* tables) change only in the transaction that finishes a scan, or that
+//   stores a result of an already finished one: they always equal a recount of the finished
+//   scans' results (until retention deletes scans; the counts stay).
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
+import { dayOf, weekOf } from '../core/stats-calendar.js';
 import type { Database } from './db-schema.js';
 import { KyselyOrgStore } from './kysely-org-store.js';
 import {
@@ -28,6 +32,8 @@ import {
   type ScanHeader,
   type ScanRecord,
   type ScanStatus,
+  type StatsCounts,
+  type StatsOutcome,
   type Store,
   type StoredResult,
   UnknownScanError,
@@ -142,12 +148,13 @@ export class KyselyStore implements Store {
         .updateTable('scans')
         .set((eb) => ({ next_seq: eb.ref('next_seq') }))
         .where('id', '=', id)
-        .returning('next_seq')
+        .returning(['next_seq', ...LATE_COLUMNS])
         .executeTakeFirst();
       if (scan === undefined) throw new UnknownScanError();
       const again = await existingSeq(trx, id, result);
       if (again !== undefined) return again;
       const seq = scan.next_seq + 1;
+      await countLateResults(trx, scan, [result]);
       await trx
         .insertInto('scan_results')
         .values({
@@ -175,7 +182,7 @@ export class KyselyStore implements Store {
         .updateTable('scans')
         .set((eb) => ({ next_seq: eb('next_seq', '+', batch.length) }))
         .where('id', '=', id)
-        .returning('next_seq')
+        .returning(['next_seq', ...LATE_COLUMNS])
         .executeTakeFirst();
       if (scan === undefined) throw new UnknownScanError();
       const base = scan.next_seq - batch.length;
@@ -188,6 +195,7 @@ export class KyselyStore implements Store {
           .where('id', '=', id)
           .execute();
       const stored = fresh.map((r, i): StoredResult => ({ ...resultOf(r), seq: base + i + 1 }));
+      await countLateResults(trx, scan, fresh);
       for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
         await trx
           .insertInto('scan_results')
@@ -209,20 +217,25 @@ export class KyselyStore implements Store {
   }
 
   async finishScan(id: string, f: FinishScan): Promise<boolean> {
-    const r = await this.#db
-      .updateTable('scans')
-      .set({
-        status: f.status,
-        verdict: f.verdict,
-        error_code: f.error?.code ?? null,
-        error_message: f.error?.message ?? null,
-        finished_at: f.finishedAt,
-        ...(f.timing ? { timing: JSON.stringify(f.timing) } : {}),
-      })
-      .where('id', '=', id)
-      .where('status', 'in', ACTIVE)
-      .executeTakeFirst();
-    return r.numUpdatedRows > 0n;
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('scans')
+        .set({
+          status: f.status,
+          verdict: f.verdict,
+          error_code: f.error?.code ?? null,
+          error_message: f.error?.message ?? null,
+          finished_at: f.finishedAt,
+          ...(f.timing ? { timing: JSON.stringify(f.timing) } : {}),
+        })
+        .where('id', '=', id)
+        .where('status', 'in', ACTIVE)
+        .returning(['id', 'verdict', 'family', 'address_class'])
+        .executeTakeFirst();
+      if (row === undefined) return false;
+      await addToStats(trx, [row], f.finishedAt);
+      return true;
+    });
   }
 
   async getScan(id: string): Promise<ScanRecord | undefined> {
@@ -329,18 +342,22 @@ export class KyselyStore implements Store {
   }
 
   async failUnfinishedScans(code: string, message: string, now: number): Promise<number> {
-    const r = await this.#db
-      .updateTable('scans')
-      .set({
-        status: 'failed',
-        verdict: null,
-        error_code: code,
-        error_message: message,
-        finished_at: now,
-      })
-      .where('status', 'in', ACTIVE)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows);
+    return this.#db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .updateTable('scans')
+        .set({
+          status: 'failed',
+          verdict: null,
+          error_code: code,
+          error_message: message,
+          finished_at: now,
+        })
+        .where('status', 'in', ACTIVE)
+        .returning(['id', 'verdict', 'family', 'address_class'])
+        .execute();
+      await addToStats(trx, rows, now);
+      return rows.length;
+    });
   }
 
   async failAbandonedScans(
@@ -358,7 +375,7 @@ export class KyselyStore implements Store {
       if (live.length > 0) query = query.where('id', 'not in', live);
       const ids = (await query.execute()).map((r) => r.id);
       if (ids.length === 0) return [];
-      await trx
+      const rows = await trx
         .updateTable('scans')
         .set({
           status: 'failed',
@@ -369,7 +386,9 @@ export class KyselyStore implements Store {
         })
         .where('id', 'in', ids)
         .where('status', 'in', ACTIVE)
+        .returning(['id', 'verdict', 'family', 'address_class'])
         .execute();
+      await addToStats(trx, rows, now);
       return ids;
     });
   }
@@ -423,6 +442,41 @@ export class KyselyStore implements Store {
       .where('window_start', '<=', now - windowMs)
       .executeTakeFirst();
     return Number(r.numDeletedRows);
+  }
+
+  async statsCounts(fromDay: string, toDay: string): Promise<StatsCounts> {
+    const ports = await this.#db
+      .selectFrom('stats_port_daily')
+      .select(['week', 'port', 'protocol', 'state', 'family'])
+      .select((eb) => eb.fn.sum<number | string>('n').as('n'))
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay)
+      .groupBy(['week', 'port', 'protocol', 'state', 'family'])
+      .execute();
+    const diagnoses = await this.#db
+      .selectFrom('stats_diagnosis_daily')
+      .select(['week', 'outcome', 'family'])
+      .select((eb) => eb.fn.sum<number | string>('n').as('n'))
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay)
+      .groupBy(['week', 'outcome', 'family'])
+      .execute();
+    return {
+      ports: ports.map((r) => ({
+        week: r.week,
+        port: r.port,
+        protocol: r.protocol as Protocol,
+        state: r.state as PortState,
+        family: r.family === 6 ? 6 : 4,
+        n: Number(r.n),
+      })),
+      diagnoses: diagnoses.map((r) => ({
+        week: r.week,
+        outcome: r.outcome as StatsOutcome,
+        family: r.family === 6 ? 6 : 4,
+        n: Number(r.n),
+      })),
+    };
   }
 
   async deleteScansBefore(cutoff: number): Promise<number> {
@@ -527,6 +581,133 @@ function toMs(v: number | string): number {
 
 function toMsOrNull(v: number | string | null): number | null {
   return v === null ? null : toMs(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics (migrations/006-stats.ts). Counted per stored result row, so whatever a result row
+// gains later plugs in here: today a result's family and address class are its scan's; when a
+// diagnosis covers an IPv4 and an IPv6 target (results with their own `family`), group by the
+// result's family instead of `s.family`; UDP results count under protocol 'udp' as they are.
+// HOOK (per finding id): once findings are stored, count them here in the same way, into a
+// `stats_finding_daily` (day, week, finding_id, family, address_class, n) table.
+
+interface FinishedRow {
+  id: string;
+  verdict: string | null;
+  family: number;
+  address_class: string;
+}
+
+/** Counts finished scans (all finished at `finishedAt`) and every result they have stored. */
+async function addToStats(trx: Db, rows: readonly FinishedRow[], finishedAt: number) {
+  if (rows.length === 0) return;
+  const day = dayOf(finishedAt);
+  const week = weekOf(day);
+  const outcomes = new Map<string, { outcome: string; family: number; cls: string; n: number }>();
+  for (const r of rows) {
+    const outcome: StatsOutcome = (r.verdict as StatsOutcome | null) ?? 'failed';
+    const key = `${outcome}|${r.family}|${r.address_class}`;
+    const o = outcomes.get(key);
+    if (o) o.n++;
+    else outcomes.set(key, { outcome, family: r.family, cls: r.address_class, n: 1 });
+  }
+  await trx
+    .insertInto('stats_diagnosis_daily')
+    .values(
+      [...outcomes.values()].map((o) => ({
+        day,
+        week,
+        outcome: o.outcome,
+        family: o.family,
+        address_class: o.cls,
+        n: o.n,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['day', 'outcome', 'family', 'address_class'])
+        .doUpdateSet({ n: sql<number>`stats_diagnosis_daily.n + excluded.n` }),
+    )
+    .execute();
+  const ids = rows.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    const chunk = ids.slice(i, i + INSERT_CHUNK);
+    await trx
+      .insertInto('stats_port_daily')
+      .columns(['day', 'week', 'port', 'protocol', 'state', 'family', 'address_class', 'n'])
+      .expression((eb) =>
+        eb
+          .selectFrom('scan_results as r')
+          .innerJoin('scans as s', 's.id', 'r.scan_id')
+          .select([
+            sql<string>`cast(${day} as text)`.as('day'),
+            sql<string>`cast(${week} as text)`.as('week'),
+            'r.port',
+            'r.protocol',
+            'r.state',
+            's.family',
+            's.address_class',
+            sql<number>`count(*)`.as('n'),
+          ])
+          .where('r.scan_id', 'in', chunk)
+          .groupBy(['r.port', 'r.protocol', 'r.state', 's.family', 's.address_class']),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['day', 'port', 'protocol', 'state', 'family', 'address_class'])
+          .doUpdateSet({ n: sql<number>`stats_port_daily.n + excluded.n` }),
+      )
+      .execute();
+  }
+}
+
+/** What appendResult(s) reads from the locked scan row to count a result stored after the finish. */
+const LATE_COLUMNS = ['status', 'finished_at', 'family', 'address_class'] as const;
+
+/** A result stored after its scan finished (a job still running when the reconciler failed its
+ *  scan) is counted at once, under the scan's finish day: the counts stay equal to a recount. */
+async function countLateResults(
+  trx: Db,
+  scan: {
+    status: string;
+    finished_at: number | string | null;
+    family: number;
+    address_class: string;
+  },
+  results: readonly PortResult[],
+) {
+  if (ACTIVE.includes(scan.status as ScanStatus) || scan.finished_at === null) return;
+  if (results.length === 0) return;
+  const day = dayOf(toMs(scan.finished_at));
+  const week = weekOf(day);
+  const counts = new Map<string, { port: number; protocol: string; state: string; n: number }>();
+  for (const r of results) {
+    const key = `${r.protocol}/${r.port}/${r.state}`;
+    const c = counts.get(key);
+    if (c) c.n++;
+    else counts.set(key, { port: r.port, protocol: r.protocol, state: r.state, n: 1 });
+  }
+  const values = [...counts.values()].map((c) => ({
+    day,
+    week,
+    port: c.port,
+    protocol: c.protocol,
+    state: c.state,
+    family: scan.family,
+    address_class: scan.address_class,
+    n: c.n,
+  }));
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('stats_port_daily')
+      .values(values.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) =>
+        oc
+          .columns(['day', 'port', 'protocol', 'state', 'family', 'address_class'])
+          .doUpdateSet({ n: sql<number>`stats_port_daily.n + excluded.n` }),
+      )
+      .execute();
+  }
 }
 
 function assertDistinctPorts(ports: readonly PlannedPort[]): void {

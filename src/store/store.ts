@@ -1,7 +1,7 @@
 // What the product keeps, named after what the product does. One implementation (kysely-store.ts)
 // serves SQLite and PostgreSQL. Instants are epoch milliseconds here (ISO strings only in the
 // API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
-import type { PortResult, Protocol, Verdict } from '../core/port-state.js';
+import type { PortResult, PortState, Protocol, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
 import type { OrgStore } from './org-store.js';
 
@@ -193,6 +193,24 @@ export function isStorageUnavailable(err: unknown): boolean {
   );
 }
 
+/** How a finished diagnosis counts in the statistics: its verdict, or `failed`. */
+export type StatsOutcome = Verdict | 'failed';
+
+/** The statistics counters of whole ISO weeks (summed over days and address classes). */
+export interface StatsCounts {
+  /** Per week × port × protocol × state × family: how many stored results had that state. */
+  ports: {
+    week: string;
+    port: number;
+    protocol: Protocol;
+    state: PortState;
+    family: 4 | 6;
+    n: number;
+  }[];
+  /** Per week × outcome × family: how many diagnoses finished. */
+  diagnoses: { week: string; outcome: StatsOutcome; family: 4 | 6; n: number }[];
+}
+
 /** Every rate limit counts per hour. */
 export const RATE_WINDOW_MS = 3_600_000;
 
@@ -223,7 +241,10 @@ export interface Store {
    *  already stored, or repeated within the batch, is skipped: a retried batch writes nothing
    *  twice and returns []. Throws UnknownScanError. */
   appendResults(id: string, results: readonly PortResult[]): Promise<StoredResult[]>;
-  /** Only from queued/running; a finished scan is never overwritten. true when it changed. */
+  /** Only from queued/running; a finished scan is never overwritten. true when it changed.
+   *  In the same transaction the diagnosis and each of its stored results are counted in the
+   *  statistics (by the UTC day of finishedAt). So are results stored after the finish, and the
+   *  scans failAbandonedScans / failUnfinishedScans finish. */
   finishScan(id: string, finish: FinishScan): Promise<boolean>;
   getScan(id: string): Promise<ScanRecord | undefined>;
   /** The scan row only (no planned ports, no results). */
@@ -262,9 +283,13 @@ export interface Store {
   ): Promise<RateOutcome>;
   /** Deletes rate-limit windows that ended before `now`. */
   deleteExpiredRateLimits(windowMs: number, now: number): Promise<number>;
+  /** The statistics counters of the finish days from `fromDay` to `toDay` (YYYY-MM-DD, both
+   *  included), by ISO week. Read from the aggregates only (never the raw results). */
+  statsCounts(fromDay: string, toDay: string): Promise<StatsCounts>;
   /** Retention: deletes scans created before cutoff (with their ports and results) and consent
    *  tokens that expired before cutoff — except diagnoses of an organisation that sets its own
-   *  retention (orgs.purgeOrgDiagnoses). Returns the number of scans deleted. */
+   *  retention (orgs.purgeOrgDiagnoses). Returns the number of scans deleted. The statistics
+   *  (anonymous counts) are kept. */
   deleteScansBefore(cutoff: number): Promise<number>;
 
   createConsent(consent: NewConsent): Promise<void>;

@@ -79,6 +79,7 @@ describe('loadConfig defaults', () => {
         alertRetryBaseMs: 30000,
         alertMaxAttempts: 8,
       },
+      statsMinCell: 11,
       warnings: [
         'SELFSCAN_EGRESS_REFERENCE is not set: a port that this server\'s own network or firewall blocks would read as closed or filtered. Set it before serving anyone but yourself (docs/operations.md "Egress reference").',
       ],
@@ -330,6 +331,9 @@ describe('loadConfig errors', () => {
     ['SELFSCAN_MAIL_FROM', ['nobody', 'a b@example.org']],
     ['SELFSCAN_ALERT_RETRY_BASE_MS', ['0', '1.5', 'soon']],
     ['SELFSCAN_ALERT_MAX_ATTEMPTS', ['0', '51', 'many']],
+    ['SELFSCAN_STATS_MIN_CELL', ['0', '-1', '1.5', 'ten']],
+    ['SELFSCAN_METRICS_HOST', ['a b', 'http://x']],
+    ['SELFSCAN_METRICS_PORT', ['0', '65536', 'x']],
   ];
 
   for (const [variable, values, extra] of invalid) {
@@ -456,4 +460,20 @@ describe('loadConfig errors', () => {
       assert.ok(!configError(env).message.includes(secret));
     }
   });
+});
+
+it('statistics and metrics settings (issue 12)', () => {
+  const base = { SELFSCAN_DATABASE_URL: 'sqlite::memory:' };
+  const c = loadConfig({ ...base, SELFSCAN_STATS_MIN_CELL: '5', SELFSCAN_METRICS_PORT: '9464' });
+  assert.equal(c.statsMinCell, 5);
+  assert.deepEqual(c.metrics, { host: '127.0.0.1', port: 9464 });
+  assert.equal(loadConfig(base).metrics, undefined, 'no port, no metrics listener');
+  assert.throws(
+    () => loadConfig({ ...base, SELFSCAN_STATS_MIN_CELL: '0' }),
+    /SELFSCAN_STATS_MIN_CELL/,
+  );
+  assert.throws(
+    () => loadConfig({ ...base, SELFSCAN_METRICS_PORT: '9464', SELFSCAN_METRICS_HOST: 'a b' }),
+    /SELFSCAN_METRICS_HOST/,
+  );
 });
