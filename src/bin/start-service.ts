@@ -6,6 +6,7 @@ import { CanaryMonitor } from '../core/canary.js';
 import { CATALOG } from '../core/catalog.js';
 import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
+import { resolveTicketKey } from '../http/tickets.js';
 import { runScan } from '../jobs/run-scan.js';
 import { InlineQueue } from '../queue/inline-queue.js';
 import { InProcessScanEvents } from '../queue/scan-events.js';
@@ -114,6 +115,7 @@ export async function startService(
     events,
     scannerHealth: () => canary.current(),
     egressStatus: () => egress.status(),
+    ticketKey: resolveTicketKey(config),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   if (interrupted > 0)

@@ -29,6 +29,32 @@ export const MeResponse = Type.Object({
   mode: Type.Union([Type.Literal('local'), Type.Literal('public')]),
 });
 
+export const WhoamiQuery = Type.Object(
+  {
+    nonce: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_-]{16,64}$',
+        description: 'The `nonce` of POST /api/v1/consent: the ticket joins only that diagnosis.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type WhoamiQuery = Static<typeof WhoamiQuery>;
+
+export const WhoamiResponse = Type.Object({
+  address: Type.String({ description: "This connection's address, in its stored form." }),
+  family: Family,
+  class: AddressClass,
+  allowed: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+  ticket: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "A signed claim of this connection's own address for POST /api/v1/scans `tickets`: single use, valid 120 s; null without a nonce or when the address may not be tested.",
+  }),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
 export const ConsentBody = Type.Object(
   { accept: Type.Literal(true, { description: 'The requester accepts the terms.' }) },
   { additionalProperties: false },

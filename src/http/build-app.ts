@@ -1,5 +1,6 @@
 // The web app: explicit plugin and route registration, one error shape, and the guards every
 // state-changing request passes (origin check, JSON only).
+import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
@@ -22,6 +23,8 @@ import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
 import { CSRF_COOKIE, scanRoutes } from './routes/scans.js';
+import { whoamiRoutes } from './routes/whoami.js';
+import { createTickets, type Tickets } from './tickets.js';
 
 export interface AppDeps {
   config: Config;
@@ -32,6 +35,8 @@ export interface AppDeps {
   /** The egress self-test per family (empty when no reference is configured). */
   egressStatus: () => EgressFamilyStatus[];
   requesterOf: (request: FastifyRequest) => Requester;
+  /** Family tickets (issue 15): sign and verify claims of a connection's own address. */
+  tickets: Tickets;
   /** Counts one diagnosis (or one consent) against the requester's hourly limits; 429 when over. */
   checkRateLimits: (
     request: FastifyRequest,
@@ -64,6 +69,9 @@ export interface BuildAppOptions {
   events: ScanEvents;
   scannerHealth?: () => CanaryHealth;
   egressStatus?: () => EgressFamilyStatus[];
+  /** Signs family tickets (http/tickets.ts resolveTicketKey); unset → config's, else a key for
+   *  this process only. */
+  ticketKey?: string;
   logger?: boolean | object;
 }
 
@@ -239,6 +247,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     egressStatus: options.egressStatus ?? (() => []),
     requesterOf: createRequesterResolver(config),
+    tickets: createTickets(
+      options.ticketKey ?? config.ticketKey ?? randomBytes(32).toString('hex'),
+    ),
     checkRateLimits,
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
   };
@@ -263,7 +274,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // A request with proxy headers from a peer we do not trust as a proxy: the scan will target
   // that peer (often the proxy itself). Say so in the log; pages say it to the user.
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/v1/scans') || request.url === '/api/v1/me') {
+    if (
+      request.url.startsWith('/api/v1/scans') ||
+      request.url === '/api/v1/me' ||
+      request.url.startsWith('/api/v1/whoami')
+    ) {
       const requester = safeRequester(deps, request);
       if (requester?.untrustedProxyHeaders)
         request.log.warn(
@@ -274,6 +289,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => apiInfoRoutes(scope, deps));
+  await app.register(async (scope) => whoamiRoutes(scope, deps));
   await app.register(async (scope) => scanRoutes(scope, deps));
   await app.register(async (scope) => pageRoutes(scope, deps));
 
