@@ -97,6 +97,9 @@ export interface Config {
   /** SELFSCAN_TICKET_KEY: signs family tickets. A secret: never log it. Unset in local mode →
    *  generated and kept in the data folder (http/tickets.ts resolveTicketKey). */
   readonly ticketKey?: string;
+  /** SELFSCAN_ASN_TABLE: the offline network table (`npm run asn:import`); unset → the data
+   *  folder's asn-table.bin when it exists. */
+  readonly asnTable?: string;
   /** Cap on queued + running scans; above it new scans get 503 busy. */
   readonly queueMax: number;
   /** Scans run at once by one process. */
@@ -166,6 +169,7 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_V4_ORIGIN',
   'SELFSCAN_V6_ORIGIN',
   'SELFSCAN_TICKET_KEY',
+  'SELFSCAN_ASN_TABLE',
   'SELFSCAN_QUEUE_MAX',
   'SELFSCAN_LIVE_STREAMS_PER_SCAN',
   'SELFSCAN_LIVE_STREAMS_PER_ADDRESS',
@@ -511,6 +515,16 @@ function readTicketKey(r: Reader, mode: Maybe<Mode>): Maybe<string | undefined> 
   return v;
 }
 
+/** The folder beside the SQLite database (generated keys, the imported ASN table); `./data`
+ *  with PostgreSQL; none for an in-memory database. */
+export function dataDirOf(config: Pick<Config, 'database'>): string | undefined {
+  const db = config.database;
+  if (db.kind !== 'sqlite') return './data';
+  if (db.filename === ':memory:') return undefined;
+  const slash = Math.max(db.filename.lastIndexOf('/'), db.filename.lastIndexOf('\\'));
+  return slash < 0 ? '.' : db.filename.slice(0, slash) || '/';
+}
+
 function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -643,6 +657,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v4Origin = readFamilyOrigin(r, 'SELFSCAN_V4_ORIGIN', 4);
   const v6Origin = readFamilyOrigin(r, 'SELFSCAN_V6_ORIGIN', 6);
   const ticketKey = readTicketKey(r, mode);
+  const asnTable = r.text('SELFSCAN_ASN_TABLE', 4096);
   if (
     (v4Origin !== undefined || v6Origin !== undefined) &&
     publicOrigins !== INVALID &&
@@ -718,6 +733,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(ok(v6Origin) !== undefined && { v6: ok(v6Origin) }),
     },
     ...(ok(ticketKey) !== undefined && { ticketKey: ok(ticketKey) }),
+    ...(ok(asnTable) !== undefined && { asnTable: ok(asnTable) }),
     queueMax: ok(queueMax),
     scanConcurrency: ok(scanConcurrency),
     liveStreams: {

@@ -9,7 +9,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Config } from '../config.js';
+import { type Config, dataDirOf } from '../config.js';
 import { normalizeAddress } from '../core/target-policy.js';
 
 export const TICKET_TTL_MS = 120_000;
@@ -126,9 +126,10 @@ export function createTickets(key: string | Buffer): Tickets {
  *  variable (config.ts). */
 export function resolveTicketKey(config: Config): string {
   if (config.ticketKey !== undefined) return config.ticketKey;
-  const db = config.database;
-  if (db.kind !== 'sqlite' || db.filename === ':memory:') return randomBytes(32).toString('hex');
-  const file = join(dirname(db.filename), TICKET_KEY_FILE);
+  const dir = dataDirOf(config);
+  if (config.database.kind !== 'sqlite' || dir === undefined)
+    return randomBytes(32).toString('hex');
+  const file = join(dir, TICKET_KEY_FILE);
   if (existsSync(file)) {
     const text = readFileSync(file, 'utf8').trim();
     if (text.length >= 32) return text;

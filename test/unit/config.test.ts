@@ -332,6 +332,7 @@ describe('loadConfig errors', () => {
       { SELFSCAN_PUBLIC_ORIGIN: 'https://x.example' },
     ],
     ['SELFSCAN_TICKET_KEY', ['short']],
+    ['SELFSCAN_ASN_TABLE', ['a\nb']],
   ];
 
   for (const [variable, values, extra] of invalid) {
