@@ -4,9 +4,9 @@
 // PC), that IPv6 interface identifiers may be temporary, and when the request came through a
 // proxy this server does not trust. Computed once when a diagnosis starts and stored with it.
 import ipaddr from 'ipaddr.js';
+import type { AddressClass, AddressFamily } from './address.js';
 import type { AsnTable } from './asn-table.js';
 import { carrierOf } from './carriers.js';
-import type { AddressClass, AddressFamily } from './target-policy.js';
 
 export type SharedReason =
   /** 100.64.0.0/10 (RFC 6598): carrier-grade NAT, certain. */

@@ -10,7 +10,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Config, dataDirOf } from '../config.js';
-import { normalizeAddress } from '../core/target-policy.js';
+import { normalizeAddress } from '../core/address.js';
 
 export const TICKET_TTL_MS = 120_000;
 /** The key file kept beside the SQLite database in local mode when SELFSCAN_TICKET_KEY is unset. */

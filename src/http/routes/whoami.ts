@@ -6,13 +6,9 @@
 // (SELFSCAN_PUBLIC_ORIGIN's first), for a simple GET without credentials (no preflight).
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, WhoamiQuery, WhoamiResponse } from '../api-schemas.js';
-import type { AppDeps } from '../build-app.js';
-import type { Tickets } from '../tickets.js';
+import type { AppDeps } from '../app-deps.js';
 
-export async function whoamiRoutes(
-  app: FastifyInstance,
-  deps: AppDeps & { tickets: Tickets },
-): Promise<void> {
+export async function whoamiRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const mainOrigin = deps.config.publicOrigins[0];
   app.get<{ Querystring: WhoamiQuery }>(
     '/api/v1/whoami',

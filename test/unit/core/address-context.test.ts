@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DBIP_ATTRIBUTION, importAsn } from '../../../src/bin/asn-import.js';
+import { type ADDRESS_CLASSES, classifyAddress } from '../../../src/core/address.js';
 import { describeTargets, isEui64 } from '../../../src/core/address-context.js';
 import { AsnParseError, AsnTable, buildAsnTable } from '../../../src/core/asn-table.js';
 import { CARRIERS, carrierOf } from '../../../src/core/carriers.js';
-import { type ADDRESS_CLASSES, classifyAddress } from '../../../src/core/target-policy.js';
 
 const SAMPLE = 'test/fixtures/asn-sample.csv';
 const meta = { source: 'sample', importedAt: '2026-12-01T00:00:00.000Z', attribution: 'x' };
