@@ -14,6 +14,7 @@ import { KyselyStore } from '../store/kysely-store.js';
 import { migrateToLatest } from '../store/migrations/index.js';
 import { openDatabase } from '../store/open-database.js';
 import { startReconciler } from '../store/reconciler.js';
+import { loadAsnTable } from './asn-table-file.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -116,6 +117,7 @@ export async function startService(
     scannerHealth: () => canary.current(),
     egressStatus: () => egress.status(),
     ticketKey: resolveTicketKey(config),
+    asnTable: loadAsnTable(config),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   if (interrupted > 0)

@@ -10,6 +10,7 @@ import helmet from '@fastify/helmet';
 import { fastifySSE as sse } from '@fastify/sse';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import type { AsnTable } from '../core/asn-table.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
 import type { ScanEvents } from '../queue/scan-events.js';
@@ -51,6 +52,8 @@ export interface BuildAppOptions {
   /** Signs family tickets (http/tickets.ts resolveTicketKey); unset → config's, else a key for
    *  this process only. */
   ticketKey?: string;
+  /** The offline ASN table (bin/asn-import.ts); unset = no network data loaded. */
+  asnTable?: AsnTable | null;
   logger?: boolean | object;
 }
 
@@ -187,6 +190,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(sse, { heartbeatInterval: 15_000 });
 
+  const resolver = createRequesterResolver(config);
   const deps: AppDeps = {
     config,
     store: options.store,
@@ -195,7 +199,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     scannerHealth:
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     egressStatus: options.egressStatus ?? (() => []),
-    requesterOf: createRequesterResolver(config),
+    requesterOf: resolver,
+    targetOf: resolver.forAddress,
+    asnTable: options.asnTable ?? null,
     tickets: createTickets(
       options.ticketKey ?? config.ticketKey ?? randomBytes(32).toString('hex'),
     ),

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DBIP_ATTRIBUTION, importAsn } from '../../../src/bin/asn-import.js';
+import { DBIP_ATTRIBUTION, importAsn } from '../../../src/bin/asn-table-file.js';
 import { type ADDRESS_CLASSES, classifyAddress } from '../../../src/core/address.js';
 import { describeTargets, isEui64 } from '../../../src/core/address-context.js';
 import { AsnParseError, AsnTable, buildAsnTable } from '../../../src/core/asn-table.js';
