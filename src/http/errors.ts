@@ -6,6 +6,7 @@ import { isStorageUnavailable } from '../store/store.js';
 export const ERROR_STATUS = {
   invalid_request: 400,
   not_supported: 400,
+  ticket_invalid: 400,
   consent_required: 403,
   consent_invalid: 403,
   consent_scope: 403,
