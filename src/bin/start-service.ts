@@ -14,6 +14,7 @@ import {
   type Metrics,
   startMetricsServer,
 } from '../http/metrics.js';
+import { resolveTicketKey } from '../http/tickets.js';
 import { createMailer } from '../jobs/mailer.js';
 import { enqueueAlerts, startAlertDispatcher } from '../jobs/notify-org.js';
 import { runScan } from '../jobs/run-scan.js';
@@ -24,6 +25,7 @@ import { KyselyStore } from '../store/kysely-store.js';
 import { migrateToLatest } from '../store/migrations/index.js';
 import { openDatabase } from '../store/open-database.js';
 import { startReconciler } from '../store/reconciler.js';
+import { loadAsnTable } from './asn-table-file.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -165,6 +167,8 @@ export async function startService(
     scannerHealth: () => canary.current(),
     egressStatus: () => egress.status(),
     mailer,
+    ticketKey: resolveTicketKey(config),
+    asnTable: loadAsnTable(config),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   instrumentApp(app, metrics);

@@ -2,6 +2,7 @@
 // few request-level decisions made once for all routes (who is asking, rate limits, origin).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import type { AsnTable } from '../core/asn-table.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
 import type { Mailer } from '../jobs/mailer.js';
@@ -11,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { RateLimitKind } from './rate-limits.js';
 import type { Requester } from './requester.js';
 import type { StatsSource } from './stats-source.js';
+import type { Tickets } from './tickets.js';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +23,12 @@ export interface AppDeps {
   /** The egress self-test per family (empty when no reference is configured). */
   egressStatus: () => EgressFamilyStatus[];
   requesterOf: (request: FastifyRequest) => Requester;
+  /** Family tickets (issue 15): sign and verify claims of a connection's own address. */
+  tickets: Tickets;
+  /** A ticket's address described like a requester (its own key, stored form, class). */
+  targetOf: (address: string) => Requester;
+  /** The offline network table (address context); null = no network data loaded. */
+  asnTable: AsnTable | null;
   /** Counts one diagnosis (or one consent) against the requester's hourly limits; 429 when over. */
   checkRateLimits: (requester: Requester, kind?: RateLimitKind) => Promise<void>;
   /** scheme://host[:port] for links the service shows: the configured origin, else the

@@ -34,6 +34,11 @@ export interface ScansTable {
   finished_at: NullableEpochMs;
   /** JSON of core/scan.ts ScanReport once the scan ran to the end; else null. */
   timing: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 004: a further target's diagnosis (the first scan's id), its address context
+   *  (JSON) and, on the first scan, the families not tested (JSON). */
+  diagnosis_id: ColumnType<string | null, string | null | undefined, string | null>;
+  context: ColumnType<string | null, string | null | undefined, string | null>;
+  untested: ColumnType<string | null, string | null | undefined, string | null>;
   /** Last sequence number handed out by appendResult (0 = none yet). */
   next_seq: ColumnType<number, number | undefined, number>;
 }
@@ -83,6 +88,12 @@ export interface RateLimitsTable {
   /** When the current window began; a hit after window_start + window starts a new one. */
   window_start: EpochMs;
   count: number;
+}
+
+/** A family ticket that was spent (migration 004): single use across processes. */
+export interface SpentTicketsTable {
+  ticket_id: string;
+  expires_at: EpochMs;
 }
 
 export interface WriteProbeTable {
@@ -216,4 +227,5 @@ export interface Database {
   alert_deliveries: AlertDeliveriesTable;
   stats_port_daily: StatsPortDailyTable;
   stats_diagnosis_daily: StatsDiagnosisDailyTable;
+  spent_tickets: SpentTicketsTable;
 }

@@ -9,11 +9,11 @@
 // - the statistics (stats_* tables) change only in the transaction that finishes a scan, or that
 //   stores a result of an already finished one: they always equal a recount of the finished
 //   scans' results (until retention deletes scans; the counts stay).
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
 import { dayOf, weekOf } from '../core/stats-calendar.js';
-import type { Database } from './db-schema.js';
+import type { Database, ScansTable } from './db-schema.js';
 import { KyselyOrgStore } from './kysely-org-store.js';
 import {
   CONSENT_SCOPES,
@@ -36,7 +36,10 @@ import {
   type StatsOutcome,
   type Store,
   type StoredResult,
+  type TicketSpend,
+  TicketSpentError,
   UnknownScanError,
+  type UntestedTarget,
 } from './store.js';
 
 const ACTIVE: readonly ScanStatus[] = ['queued', 'running'];
@@ -70,35 +73,19 @@ export class KyselyStore implements Store {
     this.orgs = new KyselyOrgStore(db, (id) => this.getScan(id));
   }
 
-  async createScan(s: NewScan, options: { consumeConsent?: ConsentUse } = {}): Promise<void> {
+  async createScan(
+    s: NewScan,
+    options: {
+      consumeConsent?: ConsentUse;
+      parts?: readonly NewScan[];
+      spendTickets?: readonly TicketSpend[];
+    } = {},
+  ): Promise<void> {
     assertDistinctPorts(s.ports);
     this.#check(); // a scan written to a deleted file would be lost without an error
     try {
       await this.#db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('scans')
-          .values({
-            id: s.id,
-            code: s.code,
-            requester_key: s.requesterKey,
-            status: 'queued',
-            error_code: null,
-            error_message: null,
-            address: s.address,
-            address_hash: s.addressHash,
-            family: s.family,
-            address_class: s.addressClass,
-            verdict: null,
-            total: s.ports.length,
-            label: s.label,
-            terms_version: s.termsVersion,
-            catalog_version: s.catalogVersion,
-            vantage: s.vantage,
-            created_at: s.createdAt,
-            started_at: null,
-            finished_at: null,
-          })
-          .execute();
+        await insertScanRow(trx, s);
         const consent = options.consumeConsent;
         if (consent !== undefined) {
           // Before the (possibly large) port list: a bad token fails fast. Throwing rolls the
@@ -107,18 +94,19 @@ export class KyselyStore implements Store {
           if (outcome !== 'ok') throw new ConsentError(outcome);
           await attachToConsentOrg(trx, consent.tokenHash, s);
         }
-        for (let i = 0; i < s.ports.length; i += INSERT_CHUNK) {
-          await trx
-            .insertInto('scan_ports')
-            .values(
-              s.ports.slice(i, i + INSERT_CHUNK).map((p, j) => ({
-                scan_id: s.id,
-                position: i + j,
-                port: p.port,
-                protocol: p.protocol,
-              })),
-            )
-            .execute();
+        for (const t of options.spendTickets ?? []) {
+          const r = await trx
+            .insertInto('spent_tickets')
+            .values({ ticket_id: t.id, expires_at: t.expiresAt })
+            .onConflict((oc) => oc.column('ticket_id').doNothing())
+            .executeTakeFirst();
+          if ((r.numInsertedOrUpdatedRows ?? 0n) === 0n) throw new TicketSpentError();
+        }
+        await insertPorts(trx, s);
+        for (const part of options.parts ?? []) {
+          assertDistinctPorts(part.ports);
+          await insertScanRow(trx, { ...part, diagnosisId: s.id });
+          await insertPorts(trx, part);
         }
       });
     } catch (err) {
@@ -126,6 +114,35 @@ export class KyselyStore implements Store {
       if (conflict !== undefined) throw new ScanConflictError(conflict, { cause: err });
       throw err;
     }
+  }
+
+  async diagnosisParts(id: string): Promise<ScanHeader[]> {
+    const rows = await this.#db
+      .selectFrom('scans')
+      .selectAll()
+      .where('diagnosis_id', '=', id)
+      .orderBy('family')
+      .orderBy('id')
+      .execute();
+    return rows.map(headerOf);
+  }
+
+  async spentTickets(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('spent_tickets')
+      .select('ticket_id')
+      .where('ticket_id', 'in', [...ids])
+      .execute();
+    return rows.map((r) => r.ticket_id);
+  }
+
+  async deleteExpiredTickets(now: number): Promise<number> {
+    const r = await this.#db
+      .deleteFrom('spent_tickets')
+      .where('expires_at', '<', now)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   async markRunning(id: string, startedAt: number): Promise<boolean> {
@@ -262,29 +279,7 @@ export class KyselyStore implements Store {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    if (row === undefined) return undefined;
-    return {
-      id: row.id,
-      code: row.code,
-      requesterKey: row.requester_key,
-      status: row.status as ScanStatus,
-      error:
-        row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
-      address: row.address,
-      addressHash: row.address_hash,
-      family: row.family === 6 ? 6 : 4,
-      addressClass: row.address_class,
-      verdict: row.verdict as Verdict | null,
-      total: row.total,
-      label: row.label,
-      createdAt: toMs(row.created_at),
-      startedAt: toMsOrNull(row.started_at),
-      finishedAt: toMsOrNull(row.finished_at),
-      termsVersion: row.terms_version,
-      catalogVersion: row.catalog_version,
-      vantage: row.vantage,
-      timing: row.timing === null ? null : (JSON.parse(row.timing) as ScanReport),
-    };
+    return row === undefined ? undefined : headerOf(row);
   }
 
   async resultsAfter(id: string, afterSeq: number, limit?: number): Promise<StoredResult[]> {
@@ -308,8 +303,12 @@ export class KyselyStore implements Store {
 
   async deleteScan(id: string): Promise<boolean> {
     // scan_ports and scan_results go by ON DELETE CASCADE; consents.scan_id by SET NULL.
-    const r = await this.#db.deleteFrom('scans').where('id', '=', id).executeTakeFirst();
-    return r.numDeletedRows > 0n;
+    return this.#db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('scans').where('id', '=', id).executeTakeFirst();
+      if (r.numDeletedRows === 0n) return false;
+      await trx.deleteFrom('scans').where('diagnosis_id', '=', id).execute();
+      return true;
+    });
   }
 
   async activeScanFor(requesterKey: string): Promise<{ id: string } | undefined> {
@@ -660,6 +659,51 @@ async function addToStats(trx: Db, rows: readonly FinishedRow[], finishedAt: num
       .execute();
   }
 }
+async function insertScanRow(db: Db, s: NewScan): Promise<void> {
+  await db
+    .insertInto('scans')
+    .values({
+      id: s.id,
+      code: s.code,
+      requester_key: s.requesterKey,
+      status: 'queued',
+      error_code: null,
+      error_message: null,
+      address: s.address,
+      address_hash: s.addressHash,
+      family: s.family,
+      address_class: s.addressClass,
+      verdict: null,
+      total: s.ports.length,
+      label: s.label,
+      terms_version: s.termsVersion,
+      catalog_version: s.catalogVersion,
+      vantage: s.vantage,
+      created_at: s.createdAt,
+      started_at: null,
+      finished_at: null,
+      diagnosis_id: s.diagnosisId ?? null,
+      context: s.context ? JSON.stringify(s.context) : null,
+      untested: s.untested && s.untested.length > 0 ? JSON.stringify(s.untested) : null,
+    })
+    .execute();
+}
+
+async function insertPorts(db: Db, s: NewScan): Promise<void> {
+  for (let i = 0; i < s.ports.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('scan_ports')
+      .values(
+        s.ports.slice(i, i + INSERT_CHUNK).map((p, j) => ({
+          scan_id: s.id,
+          position: i + j,
+          port: p.port,
+          protocol: p.protocol,
+        })),
+      )
+      .execute();
+  }
+}
 
 /** What appendResult(s) reads from the locked scan row to count a result stored after the finish. */
 const LATE_COLUMNS = ['status', 'finished_at', 'family', 'address_class'] as const;
@@ -708,6 +752,34 @@ async function countLateResults(
       )
       .execute();
   }
+}
+
+function headerOf(row: Selectable<ScansTable>): ScanHeader {
+  return {
+    id: row.id,
+    code: row.code,
+    requesterKey: row.requester_key,
+    status: row.status as ScanStatus,
+    error:
+      row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    address: row.address,
+    addressHash: row.address_hash,
+    family: row.family === 6 ? 6 : 4,
+    addressClass: row.address_class,
+    verdict: row.verdict as Verdict | null,
+    total: row.total,
+    label: row.label,
+    createdAt: toMs(row.created_at),
+    startedAt: toMsOrNull(row.started_at),
+    finishedAt: toMsOrNull(row.finished_at),
+    termsVersion: row.terms_version,
+    catalogVersion: row.catalog_version,
+    vantage: row.vantage,
+    timing: row.timing === null ? null : (JSON.parse(row.timing) as ScanReport),
+    diagnosisId: row.diagnosis_id,
+    context: row.context === null ? null : (JSON.parse(row.context) as Record<string, unknown>),
+    untested: row.untested === null ? null : (JSON.parse(row.untested) as UntestedTarget[]),
+  };
 }
 
 function assertDistinctPorts(ports: readonly PlannedPort[]): void {

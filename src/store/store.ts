@@ -39,6 +39,34 @@ export interface NewScan {
   catalogVersion: string;
   vantage: string;
   createdAt: number;
+  /** A further target of a diagnosis: the id of the diagnosis's first scan (issue 15). */
+  diagnosisId?: string | null;
+  /** The address context shown with this target (JSON-able; address-context.ts). */
+  context?: Record<string, unknown> | null;
+  /** On the first scan of a diagnosis: the families it could not test, and why. */
+  untested?: readonly UntestedTarget[] | null;
+}
+
+/** A family a diagnosis could not test: listed as `not_tested`, never as safe. */
+export interface UntestedTarget {
+  family: 4 | 6;
+  /** `no_ticket` (the browser did not reach that family's origin), `no_egress` (this server
+   *  cannot reach that family), `not_requested` (the client asked for one family only). */
+  reason: string;
+}
+
+/** A family ticket spent in createScan (single use across processes). */
+export interface TicketSpend {
+  id: string;
+  expiresAt: number;
+}
+
+/** createScan with a ticket that was already spent: nothing was written. */
+export class TicketSpentError extends Error {
+  constructor() {
+    super('ticket already used');
+    this.name = 'TicketSpentError';
+  }
 }
 
 /** Consume a consent token in the same transaction as the scan insert (see createScan). */
@@ -84,6 +112,10 @@ export interface ScanRecord {
   vantage: string;
   /** What the scan's timing did (window, send delay, re-probes); null until it ran to the end. */
   timing: ScanReport | null;
+  /** Set on a further target of a diagnosis: the diagnosis's first scan. */
+  diagnosisId: string | null;
+  context: Record<string, unknown> | null;
+  untested: UntestedTarget[] | null;
 }
 
 /** A scan without its planned ports and results: one indexed row read (status, verdict, SSE). */
@@ -229,7 +261,23 @@ export interface Store {
    *  `consumeConsent`, the token is spent in the same transaction (a token is consumed only by
    *  an accepted scan): an invalid token throws ConsentError and writes nothing; a failed insert
    *  (ScanConflictError, or any other error) leaves the token unused. */
-  createScan(scan: NewScan, options?: { consumeConsent?: ConsentUse }): Promise<void>;
+  createScan(
+    scan: NewScan,
+    options?: {
+      consumeConsent?: ConsentUse;
+      /** Further targets of the same diagnosis, inserted in the same transaction (each one's
+       *  requesterKey is its own address's: one active scan per address). */
+      parts?: readonly NewScan[];
+      /** Family tickets spent in the same transaction; one already spent → TicketSpentError. */
+      spendTickets?: readonly TicketSpend[];
+    },
+  ): Promise<void>;
+  /** The further targets of a diagnosis (scan rows whose diagnosisId is `id`), by family. */
+  diagnosisParts(id: string): Promise<ScanHeader[]>;
+  /** Which of these ticket ids are spent (read-only check before queueing). */
+  spentTickets(ids: readonly string[]): Promise<string[]>;
+  /** Forgets spent tickets that expired before `now` (they can no longer verify anyway). */
+  deleteExpiredTickets(now: number): Promise<number>;
   /** queued → running (keeps the first startedAt when already running). false when the scan
    *  is unknown or already finished: the job must not run it. */
   markRunning(id: string, startedAt: number): Promise<boolean>;
@@ -251,7 +299,8 @@ export interface Store {
   getScanHeader(id: string): Promise<ScanHeader | undefined>;
   /** Results with seq > afterSeq, by seq (SSE Last-Event-ID resume); at most `limit` of them. */
   resultsAfter(id: string, afterSeq: number, limit?: number): Promise<StoredResult[]>;
-  /** Removes the scan, its planned ports and results. true when it existed. */
+  /** Removes the scan, its planned ports and results, and the further targets of its
+   *  diagnosis. true when it existed. */
   deleteScan(id: string): Promise<boolean>;
   /** The requester's queued or running scan, if any. */
   activeScanFor(requesterKey: string): Promise<{ id: string } | undefined>;

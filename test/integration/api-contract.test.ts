@@ -398,6 +398,7 @@ describe('local mode', () => {
       'org',
       'ports',
       'preset',
+      'tickets',
       'udp',
     ]);
     assert.equal((props.ports!.items as Record<string, unknown>).type, 'integer');

@@ -10,6 +10,7 @@ const PUBLIC = {
   SELFSCAN_CANARY: '192.0.2.1:9',
   SELFSCAN_EGRESS_REFERENCE: '192.0.2.10,2001:db8::10',
   SELFSCAN_IP_HMAC_KEY: KEY,
+  SELFSCAN_TICKET_KEY: KEY,
 } as const;
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
@@ -65,6 +66,7 @@ describe('loadConfig defaults', () => {
       consentLimit: { perAddressPerHour: 60, perNetworkPerHour: 180 },
       allowedHosts: [],
       publicOrigins: [],
+      familyOrigins: {},
       queueMax: 500,
       scanConcurrency: 32,
       liveStreams: { perScan: 32, perAddress: 32, perNetwork: 128, bufferBytes: 262144 },
@@ -117,6 +119,7 @@ describe('loadConfig values', () => {
   it('reads every setting', () => {
     const c = loadConfig({
       SELFSCAN_MODE: 'public',
+      SELFSCAN_TICKET_KEY: KEY,
       SELFSCAN_HOST: '0.0.0.0',
       SELFSCAN_PORT: '0',
       SELFSCAN_DATABASE_URL: 'postgresql://selfscan:secret@db:5432/selfscan',
@@ -334,6 +337,18 @@ describe('loadConfig errors', () => {
     ['SELFSCAN_STATS_MIN_CELL', ['0', '-1', '1.5', 'ten']],
     ['SELFSCAN_METRICS_HOST', ['a b', 'http://x']],
     ['SELFSCAN_METRICS_PORT', ['0', '65536', 'x']],
+    [
+      'SELFSCAN_V4_ORIGIN',
+      ['v4.example', 'https://v4.example/x', 'http://[2001:db8::1]'],
+      { SELFSCAN_PUBLIC_ORIGIN: 'https://x.example' },
+    ],
+    [
+      'SELFSCAN_V6_ORIGIN',
+      ['v6.example', 'ftp://v6.example', 'http://192.0.2.1'],
+      { SELFSCAN_PUBLIC_ORIGIN: 'https://x.example' },
+    ],
+    ['SELFSCAN_TICKET_KEY', ['short']],
+    ['SELFSCAN_ASN_TABLE', ['a\nb']],
   ];
 
   for (const [variable, values, extra] of invalid) {
@@ -444,6 +459,7 @@ describe('loadConfig errors', () => {
         'SELFSCAN_CANARY',
         'SELFSCAN_EGRESS_REFERENCE',
         'SELFSCAN_IP_HMAC_KEY',
+        'SELFSCAN_TICKET_KEY',
         'SELFSCAN_LOG_LEVEL',
       ],
     );
