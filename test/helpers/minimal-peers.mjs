@@ -2,6 +2,9 @@
 //   node minimal-peers.mjs inetd <port> <program> [args…]   one <program> per TCP connection,
 //                                                          the socket as its stdin/stdout
 //   node minimal-peers.mjs ssdp <port>                     answers M-SEARCH like a UPnP router
+//   node minimal-peers.mjs ntp <port>                      NTP server answering mode 3 and a
+//                                                          mode-6 READVAR (ntpsec in the lab
+//                                                          answers no mode 6 at all)
 //   node minimal-peers.mjs hostile <port> <mode> …         endless | huge | trickle | silent
 // Prints READY when listening; exits when stdin closes (the test process is gone).
 import { spawn } from 'node:child_process';
@@ -31,6 +34,32 @@ if (kind === 'inetd') {
     const s = dgram.createSocket({ type, ipv6Only: type === 'udp6' });
     s.on('message', (msg, rinfo) => {
       if (msg.toString('latin1').startsWith('M-SEARCH')) s.send(answer, rinfo.port, rinfo.address);
+    });
+    s.bind(Number(port), type === 'udp4' ? '0.0.0.0' : '::');
+  }
+  setTimeout(() => process.stdout.write('READY\n'), 100);
+} else if (kind === 'ntp') {
+  const [port] = rest;
+  const text = Buffer.from(
+    'version="ntpd 4.2.8p15@1.3728-o", processor="x86_64", system="Linux/6.1.0"',
+  );
+  for (const type of ['udp4', 'udp6']) {
+    const s = dgram.createSocket({ type, ipv6Only: type === 'udp6' });
+    s.on('message', (msg, rinfo) => {
+      const mode = msg[0] & 7;
+      if (mode === 3 && msg.length >= 48) {
+        const a = Buffer.alloc(48);
+        a[0] = 0x24; // LI 0, VN 4, mode 4 (server)
+        a[1] = 2; // stratum
+        s.send(a, rinfo.port, rinfo.address);
+      } else if (mode === 6 && msg.length >= 12 && (msg[1] & 0x1f) === 2) {
+        const h = Buffer.alloc(12);
+        h[0] = (msg[0] & 0x38) | 6;
+        h[1] = 0x80 | 2; // response, READVAR
+        h.writeUInt16BE(msg.readUInt16BE(2), 2); // sequence
+        h.writeUInt16BE(text.length, 10);
+        s.send(Buffer.concat([h, text]), rinfo.port, rinfo.address);
+      }
     });
     s.bind(Number(port), type === 'udp4' ? '0.0.0.0' : '::');
   }

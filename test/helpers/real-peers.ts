@@ -431,3 +431,77 @@ export async function startSsdp(lab: Lab): Promise<Peer> {
 export function removePeerDirs(peers: readonly Peer[]): void {
   for (const p of peers) if (p.dir) rmSync(p.dir, { recursive: true, force: true });
 }
+
+/** A minimal NTP responder (mode 3 and mode-6 READVAR): Debian's ntpsec 1.2.2 answers no mode-6
+ *  query in the lab, whatever its restrict lines say (see docs/identification.md). */
+export async function startMinimalNtp(lab: Lab): Promise<Peer> {
+  spawnPeer(
+    lab,
+    [process.execPath, join(REPO_ROOT, 'test/helpers/minimal-peers.mjs'), 'ntp', '123'],
+    'ntp',
+  );
+  await waitListening(lab, 'udp', 123);
+  return { name: 'ntp-minimal', dir: '' };
+}
+
+/** Hostile TCP peers: pairs of port and mode (minimal-peers.mjs `hostile`). */
+export async function startHostile(
+  lab: Lab,
+  ports: readonly (readonly [number, 'endless' | 'huge' | 'trickle' | 'silent'])[],
+): Promise<Peer> {
+  spawnPeer(
+    lab,
+    [
+      process.execPath,
+      join(REPO_ROOT, 'test/helpers/minimal-peers.mjs'),
+      'hostile',
+      ...ports.flat().map(String),
+    ],
+    'hostile',
+  );
+  for (const [port] of ports) await waitListening(lab, 'tcp', port);
+  return { name: 'hostile', dir: '' };
+}
+
+/** tcpdump on the target's lab link, writing a pcap; stop() ends it and returns the file. */
+export async function startCapture(lab: Lab, dir: string): Promise<{ stop(): Promise<string> }> {
+  const links = await lab.execInTarget(['ip', '-o', 'link', 'show']);
+  const link = links.stdout
+    .split('\n')
+    .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1])
+    .find((n) => n && n !== 'lo');
+  if (!link) throw new Error('no lab link in the target namespace');
+  const file = join(dir, 'capture.pcap');
+  const child = lab.spawnInTarget([
+    PEER_BINARIES.tcpdump,
+    '-i',
+    link,
+    '-n',
+    '-U',
+    '-s',
+    '0',
+    '-w',
+    file,
+  ]);
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += String(d);
+      if (err.includes('listening on')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  return {
+    async stop() {
+      await sleep(300);
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      });
+      return file;
+    },
+  };
+}
