@@ -3,14 +3,9 @@
 // is reported at once, each naming its variable; secret values are never echoed.
 
 import { isIP } from 'node:net';
+import { type AddressFamily, normalizeAddress, parseCidr, parseCidrList } from './core/address.js';
 import { DEFAULT_SCAN_OPTIONS } from './core/scan.js';
-import {
-  type AddressFamily,
-  normalizeAddress,
-  parseCidr,
-  parseCidrList,
-  type TargetPolicy,
-} from './core/target-policy.js';
+import type { TargetPolicy } from './core/target-policy.js';
 
 export type Mode = TargetPolicy['mode'];
 export type IpStorage = 'clear' | 'hmac' | 'truncate';

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { CanaryMonitor } from '../core/canary.js';
 import { CATALOG } from '../core/catalog.js';
+import { ConcurrencyLimiter } from '../core/concurrency-limiter.js';
 import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
 import { runScan } from '../jobs/run-scan.js';
@@ -85,6 +86,8 @@ export async function startService(
     },
   });
   const { probe } = config;
+  // One socket budget for every diagnosis this process runs (file descriptors are per process).
+  const socketBudget = new ConcurrencyLimiter(probe.concurrencyMax);
   queue.setRunner((job, signal) =>
     runScan(
       {
@@ -96,6 +99,7 @@ export async function startService(
           retries: probe.retries,
           concurrencyPerTarget: probe.concurrencyPerTarget,
           concurrencyMax: probe.concurrencyMax,
+          limiter: socketBudget,
           ...(probe.sourceAddress ? { sourceAddress: probe.sourceAddress } : {}),
         },
         publish: (id, event) => events.publish(id, event),

@@ -1,8 +1,8 @@
 // One diagnosis as `check` and `watch` run it: what will be probed, the consent (asked on a
 // terminal, or given by --accept-terms), the scan with live progress, the final result.
 import { createInterface } from 'node:readline/promises';
+import type { AddressClass } from '../core/address.js';
 import { type Locale, PRESET_LABELS, type PresetName, presetPorts } from '../core/catalog.js';
-import type { AddressClass } from '../core/target-policy.js';
 import { ApiClientError, createApiClient, type ScanResult } from './api-client.js';
 import type { CliMessages } from './messages.js';
 import { WIDTH, wrap } from './report.js';

@@ -1,7 +1,8 @@
 // Everything the CLI says to a person, in English and Japanese (the same words as the web pages:
 // 接続可能 / 拒否 / 応答なし / 診断不可). `satisfies CliMessages` makes a missing string a tsc error.
+
+import type { AddressClass } from '../core/address.js';
 import type { Locale } from '../core/catalog.js';
-import type { AddressClass } from '../core/target-policy.js';
 
 type State = 'open' | 'closed' | 'filtered' | 'error';
 

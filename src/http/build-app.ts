@@ -13,37 +13,18 @@ import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
-import { RATE_WINDOW_MS, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { createHostCheck } from './allowed-hosts.js';
+import type { AppDeps } from './app-deps.js';
+import { CSRF_COOKIE } from './consent.js';
 import { ApiError, toErrorEnvelope } from './errors.js';
 import { buildOpenApi, collectRoutes } from './openapi.js';
+import { createRateLimitCheck } from './rate-limits.js';
 import { createRequesterResolver, type Requester } from './requester.js';
 import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
-import { CSRF_COOKIE, scanRoutes } from './routes/scans.js';
-
-export interface AppDeps {
-  config: Config;
-  store: Store;
-  queue: ScanQueue;
-  events: ScanEvents;
-  scannerHealth: () => CanaryHealth;
-  /** The egress self-test per family (empty when no reference is configured). */
-  egressStatus: () => EgressFamilyStatus[];
-  requesterOf: (request: FastifyRequest) => Requester;
-  /** Counts one diagnosis (or one consent) against the requester's hourly limits; 429 when over. */
-  checkRateLimits: (
-    request: FastifyRequest,
-    requester: Requester,
-    kind?: 'scan' | 'consent',
-  ) => Promise<void>;
-  /** scheme://host[:port] for links the service shows: the configured origin, else the
-   *  request's own (its Host has passed the allowed-hosts check). */
-  originOf: (request: FastifyRequest) => string;
-  /** Set by the page routes: errors on HTML routes become friendly pages. */
-  renderErrorPage?: (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
-}
+import { scanRoutes } from './routes/scans.js';
 
 /** JSON routes answer errors in the envelope; everything else is a page for a person. */
 const isJsonRoute = (url: string) =>
@@ -200,36 +181,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(sse, { heartbeatInterval: 15_000 });
 
-  // Counters live in the store: traffic from elsewhere cannot evict a live window, and a refused
-  // attempt counts nowhere (the take is all or nothing).
-  const checkRateLimits = async (
-    _request: FastifyRequest,
-    requester: Requester,
-    kind: 'scan' | 'consent' = 'scan',
-  ) => {
-    const limits = kind === 'scan' ? config.rateLimit : config.consentLimit;
-    const outcome = await options.store.takeRateLimit(
-      [
-        { key: `${kind}:a:${requester.key}`, max: limits.perAddressPerHour },
-        ...requester.networkKeys.map((key) => ({
-          key: `${kind}:n:${key}`,
-          max: limits.perNetworkPerHour,
-        })),
-      ],
-      RATE_WINDOW_MS,
-      Date.now(),
-    );
-    if (!outcome.allowed) {
-      const wait = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-      const what = kind === 'scan' ? 'diagnoses' : 'requests to start a diagnosis';
-      throw new ApiError(
-        'rate_limited',
-        `Too many ${what} from your connection. Please try again in ${formatWait(wait)}.`,
-        wait,
-      );
-    }
-  };
-
   const deps: AppDeps = {
     config,
     store: options.store,
@@ -239,7 +190,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     egressStatus: options.egressStatus ?? (() => []),
     requesterOf: createRequesterResolver(config),
-    checkRateLimits,
+    checkRateLimits: createRateLimitCheck(config, options.store),
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
   };
 
@@ -325,11 +276,6 @@ function assertSameOrigin(request: FastifyRequest): void {
     if (origin !== own)
       throw new ApiError('origin_forbidden', 'Requests from other sites are not accepted.');
   }
-}
-
-function formatWait(seconds: number): string {
-  if (seconds < 90) return `${seconds} seconds`;
-  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 function validationMessage(

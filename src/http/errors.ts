@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   not_supported: 400,
   consent_required: 403,
   consent_invalid: 403,
+  consent_scope: 403,
   origin_forbidden: 403,
   requester_not_allowed: 403,
   not_found: 404,

@@ -1,6 +1,6 @@
 // The tables as Kysely sees them (migrations/001-initial.ts creates them). Column names are
 // snake_case; the Store maps rows to the camelCase records of store.ts.
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Epoch milliseconds. A `bigint` column: PostgreSQL (pg) returns int8 as a string, SQLite
  *  (better-sqlite3) as a number — so reads are typed `number | string` and the Store converts
@@ -68,6 +68,8 @@ export interface ConsentsTable {
   used_at: NullableEpochMs;
   /** The scan that consumed it (set null when that scan is deleted). */
   scan_id: string | null;
+  /** What it allows: space-separated ConsentScope words ('tcp', 'udp', 'identify'). */
+  scopes: Generated<string>;
 }
 
 /** One row per rate-limit key (a kind and a keyed hash of an address or network). */

@@ -11,8 +11,10 @@ import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/p
 import type { ScanReport } from '../core/scan.js';
 import type { Database } from './db-schema.js';
 import {
+  CONSENT_SCOPES,
   ConsentError,
   type ConsentOutcome,
+  type ConsentScope,
   type ConsentUse,
   type FinishScan,
   type NewConsent,
@@ -440,6 +442,7 @@ export class KyselyStore implements Store {
         expires_at: c.expiresAt,
         used_at: null,
         scan_id: null,
+        scopes: scopesText(c.scopes ?? ['tcp']),
       })
       .execute();
   }
@@ -449,8 +452,13 @@ export class KyselyStore implements Store {
     requesterKey: string,
     csrfBinding: string | null,
     now: number,
+    scopes?: readonly ConsentScope[],
   ): Promise<ConsentOutcome> {
-    return consume(this.#db, { tokenHash, requesterKey, csrfBinding, now }, null);
+    return consume(
+      this.#db,
+      { tokenHash, requesterKey, csrfBinding, now, ...(scopes ? { scopes } : {}) },
+      null,
+    );
   }
 
   async checkConsent(
@@ -458,12 +466,14 @@ export class KyselyStore implements Store {
     requesterKey: string,
     csrfBinding: string | null,
     now: number,
+    scopes?: readonly ConsentScope[],
   ): Promise<ConsentOutcome> {
     return classifyConsent(await readConsent(this.#db, tokenHash), {
       tokenHash,
       requesterKey,
       csrfBinding,
       now,
+      ...(scopes ? { scopes } : {}),
     });
   }
 
@@ -481,6 +491,11 @@ export class KyselyStore implements Store {
   close(): Promise<void> {
     return this.#db.destroy();
   }
+}
+
+/** Scopes as stored: 'tcp' first, then the others in CONSENT_SCOPES order, space-separated. */
+function scopesText(scopes: readonly ConsentScope[]): string {
+  return CONSENT_SCOPES.filter((s) => s === 'tcp' || scopes.includes(s)).join(' ');
 }
 
 /** Epoch ms from a bigint column: pg gives a string, better-sqlite3 a number. The one place
@@ -558,6 +573,12 @@ async function withoutStored(db: Db, id: string, batch: PortResult[]): Promise<P
 
 /** Spends the token if it is valid for this requester now; otherwise says why not. */
 async function consume(db: Db, c: ConsentUse, scanId: string | null): Promise<ConsentOutcome> {
+  // A consent's scopes never change after it is issued, so checking them before the conditional
+  // UPDATE cannot race: only its use does, and the UPDATE decides that.
+  if (c.scopes?.some((scope) => scope !== 'tcp')) {
+    const before = classifyConsent(await readConsent(db, c.tokenHash), c);
+    if (before === 'missing_scope') return before;
+  }
   const r = await db
     .updateTable('consents')
     .set({ used_at: c.now, scan_id: scanId })
@@ -578,6 +599,7 @@ async function consume(db: Db, c: ConsentUse, scanId: string | null): Promise<Co
 }
 
 interface ConsentRow {
+  scopes: string;
   requester_key: string;
   csrf_binding: string | null;
   expires_at: number | string;
@@ -587,17 +609,20 @@ interface ConsentRow {
 function readConsent(db: Db, tokenHash: string): Promise<ConsentRow | undefined> {
   return db
     .selectFrom('consents')
-    .select(['requester_key', 'csrf_binding', 'expires_at', 'used_at'])
+    .select(['requester_key', 'csrf_binding', 'expires_at', 'used_at', 'scopes'])
     .where('token_hash', '=', tokenHash)
     .executeTakeFirst();
 }
 
 /** A token bound to a CSRF value (browsers) needs that value; one bound to no CSRF value (API
- *  clients) needs only the requester. Order: unknown, wrong_requester, used, expired. */
+ *  clients) needs only the requester. Order: unknown, wrong_requester, missing_scope, used,
+ *  expired. */
 function classifyConsent(row: ConsentRow | undefined, c: ConsentUse): ConsentOutcome {
   if (row === undefined) return 'unknown';
   if (row.requester_key !== c.requesterKey) return 'wrong_requester';
   if (row.csrf_binding !== null && row.csrf_binding !== c.csrfBinding) return 'wrong_requester';
+  const granted = new Set(row.scopes.split(' '));
+  if (c.scopes?.some((scope) => !granted.has(scope))) return 'missing_scope';
   if (row.used_at !== null) return 'used';
   if (toMs(row.expires_at) <= c.now) return 'expired';
   return 'ok';

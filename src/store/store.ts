@@ -46,7 +46,15 @@ export interface ConsentUse {
   requesterKey: string;
   csrfBinding: string | null;
   now: number;
+  /** What the diagnosis will do; each must be in the consent's scopes (else `missing_scope`).
+   *  Omitted = TCP only. */
+  scopes?: readonly ConsentScope[];
 }
+
+/** What a consent allows: a TCP connect scan always; UDP probes and service identification only
+ *  when the person opted in to each (they send more than a connection attempt). */
+export const CONSENT_SCOPES = ['tcp', 'udp', 'identify'] as const;
+export type ConsentScope = (typeof CONSENT_SCOPES)[number];
 
 export interface ScanRecord {
   id: string;
@@ -97,11 +105,20 @@ export interface NewConsent {
   termsVersion: string;
   createdAt: number;
   expiresAt: number;
+  /** What it allows; always includes 'tcp'. Omitted = ['tcp']. */
+  scopes?: readonly ConsentScope[];
 }
 
 /** `wrong_requester` also covers a CSRF binding that does not match. Precedence when several
- *  apply: unknown, wrong_requester, used, expired (a stranger learns nothing about the token). */
-export type ConsentOutcome = 'ok' | 'unknown' | 'used' | 'expired' | 'wrong_requester';
+ *  apply: unknown, wrong_requester, missing_scope, used, expired (a stranger learns nothing
+ *  about the token). */
+export type ConsentOutcome =
+  | 'ok'
+  | 'unknown'
+  | 'used'
+  | 'expired'
+  | 'wrong_requester'
+  | 'missing_scope';
 
 /** createScan with a consent that is not valid: nothing was written. */
 export class ConsentError extends Error {
@@ -243,6 +260,7 @@ export interface Store {
     requesterKey: string,
     csrfBinding: string | null,
     now: number,
+    scopes?: readonly ConsentScope[],
   ): Promise<ConsentOutcome>;
   /** Read-only: what consumeConsent would answer now (validation before queueing). */
   checkConsent(
@@ -250,6 +268,7 @@ export interface Store {
     requesterKey: string,
     csrfBinding: string | null,
     now: number,
+    scopes?: readonly ConsentScope[],
   ): Promise<ConsentOutcome>;
 
   /** Throws when the database does not accept a write, or its file is no longer the one opened
