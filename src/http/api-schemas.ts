@@ -30,13 +30,27 @@ export const MeResponse = Type.Object({
 });
 
 export const ConsentBody = Type.Object(
-  { accept: Type.Literal(true, { description: 'The requester accepts the terms.' }) },
+  {
+    accept: Type.Literal(true, { description: 'The requester accepts the terms.' }),
+    udp: Type.Optional(
+      Type.Boolean({ description: 'Also allow UDP probes (one read-only request per port).' }),
+    ),
+    identify: Type.Optional(
+      Type.Boolean({
+        description: 'Also allow service identification (詳細診断) on open TCP ports.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const ConsentResponse = Type.Object({
   token: Type.String(),
   termsVersion: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
+  scopes: Type.Array(
+    Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('identify')]),
+    { description: 'What the token allows: always tcp, plus udp and identify when asked.' },
+  ),
 });
 
 export const Preset = Type.Union([
@@ -63,8 +77,25 @@ export const ScanRequest = Type.Object(
         description: 'A note for yourself; no control characters.',
       }),
     ),
-    udp: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
-    identify: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
+    udp: Type.Optional(
+      Type.Boolean({
+        description: 'Add the UDP entries of the preset (needs the consent scope udp).',
+      }),
+    ),
+    udpPorts: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), {
+        minItems: 1,
+        maxItems: 64,
+        uniqueItems: true,
+        description: 'UDP ports, listed explicitly (needs the consent scope udp).',
+      }),
+    ),
+    identify: Type.Optional(
+      Type.Boolean({
+        description:
+          'Identify the services on open TCP ports after the scan (needs the consent scope identify).',
+      }),
+    ),
     org: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
   },
   { additionalProperties: false, description: 'Exactly one of `ports` or `preset`.' },
@@ -95,6 +126,22 @@ export const PortResultSchema = Type.Object({
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
+export const FindingSchema = Type.Object(
+  {
+    port: Type.Integer(),
+    protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+    id: Type.String({ description: 'A stable id (docs/api.md lists them).' }),
+    severity: Type.Union([
+      Type.Literal('high'),
+      Type.Literal('medium'),
+      Type.Literal('low'),
+      Type.Literal('info'),
+    ]),
+    detail: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+  },
+  { description: 'What UDP answers and service identification found on one port.' },
+);
+
 export const ScanResponse = Type.Object({
   id: Type.String(),
   code: Type.String(),
@@ -114,6 +161,7 @@ export const ScanResponse = Type.Object({
   total: Type.Integer(),
   label: Nullable(Type.String()),
   results: Type.Array(PortResultSchema),
+  findings: Type.Optional(Type.Array(FindingSchema)),
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: Nullable(Type.String({ format: 'date-time' })),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),

@@ -4,8 +4,8 @@
 // and the job.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { CATALOG_VERSION, presetPorts } from '../core/catalog.js';
-import { ConsentError, ScanConflictError } from '../store/store.js';
+import { CATALOG_VERSION, presetPorts, UDP_PRESETS } from '../core/catalog.js';
+import { ConsentError, type PlannedPort, ScanConflictError } from '../store/store.js';
 import type { AppDeps } from './app-deps.js';
 import {
   assertConsentUsable,
@@ -31,8 +31,12 @@ export interface StartScanInput {
   preset?: 'core' | 'service' | 'all' | undefined;
   label?: string | undefined;
   consentToken: string | undefined;
-  /** What the diagnosis will do beyond TCP; the consent must cover each. Default TCP only. */
-  scopes?: readonly ConsentScope[];
+  /** Add the UDP entries of the preset (scope `udp`). */
+  udp?: boolean | undefined;
+  /** UDP ports listed explicitly (scope `udp`). */
+  udpPorts?: number[] | undefined;
+  /** Identify services on open TCP ports (scope `identify`). */
+  identify?: boolean | undefined;
 }
 
 export interface StartedScan {
@@ -55,7 +59,13 @@ export async function startScan(
       requester.reason ?? 'This address may not be tested here.',
     );
   const ports = portsOf(deps, input);
-  const consent = consentUse(request, subject, input.consentToken, input.scopes);
+  const udpPorts = udpPortsOf(input);
+  const scopes: ConsentScope[] = [
+    'tcp',
+    ...(udpPorts.length > 0 ? (['udp'] as const) : []),
+    ...(input.identify ? (['identify'] as const) : []),
+  ];
+  const consent = consentUse(request, subject, input.consentToken, scopes);
   await assertConsentUsable(deps, consent);
 
   const health = deps.scannerHealth();
@@ -80,7 +90,10 @@ export async function startScan(
     throw new ApiError('busy', 'The service is restarting. Please try again in a minute.', 30);
   }
 
-  const planned = ports.map((port) => ({ port, protocol: 'tcp' as const }));
+  const planned: PlannedPort[] = [
+    ...ports.map((port) => ({ port, protocol: 'tcp' as const })),
+    ...udpPorts.map((port) => ({ port, protocol: 'udp' as const })),
+  ];
   let id = newId();
   let code = newCode();
   for (let attempt = 0; ; attempt++) {
@@ -127,6 +140,7 @@ export async function startScan(
       address: requester.address,
       family: requester.family,
       ports: planned,
+      ...(input.identify ? { identify: true } : {}),
     });
   } catch (err) {
     await store.finishScan(id, {
@@ -143,6 +157,15 @@ export async function startScan(
     );
   }
   return { id, url: `/r/${id}`, code };
+}
+
+/** The UDP ports asked for: `udpPorts`, or with `"udp": true` the preset's UDP entries. */
+function udpPortsOf(input: StartScanInput): number[] {
+  if (input.udpPorts !== undefined && input.udp === false)
+    throw new ApiError('invalid_request', '"udpPorts" cannot be combined with "udp": false.');
+  if (input.udpPorts !== undefined) return [...input.udpPorts];
+  if (!input.udp) return [];
+  return [...UDP_PRESETS[input.preset ?? 'core']];
 }
 
 function portsOf(deps: AppDeps, input: StartScanInput): number[] {

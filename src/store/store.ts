@@ -1,6 +1,7 @@
 // What the product keeps, named after what the product does. One implementation (kysely-store.ts)
 // serves SQLite and PostgreSQL. Instants are epoch milliseconds here (ISO strings only in the
 // API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
+import type { Finding } from '../core/findings.js';
 import type { PortResult, Protocol, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
 
@@ -75,6 +76,8 @@ export interface ScanRecord {
   ports: PlannedPort[];
   /** Ordered by seq. */
   results: StoredResult[];
+  /** What UDP answers and identification found (issue 16), by port. */
+  findings: Finding[];
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -86,7 +89,7 @@ export interface ScanRecord {
 }
 
 /** A scan without its planned ports and results: one indexed row read (status, verdict, SSE). */
-export type ScanHeader = Omit<ScanRecord, 'ports' | 'results'>;
+export type ScanHeader = Omit<ScanRecord, 'ports' | 'results' | 'findings'>;
 
 export interface FinishScan {
   status: 'done' | 'failed';
@@ -211,6 +214,11 @@ export interface Store {
   appendResults(id: string, results: readonly PortResult[]): Promise<StoredResult[]>;
   /** Only from queued/running; a finished scan is never overwritten. true when it changed. */
   finishScan(id: string, finish: FinishScan): Promise<boolean>;
+  /** Stores findings of a running scan; one already stored (same port, protocol and id) is
+   *  kept, so a retried job writes nothing twice. Throws UnknownScanError for a deleted scan. */
+  appendFindings(id: string, findings: readonly Finding[]): Promise<void>;
+  /** The scan's findings, by port, protocol and id. */
+  findingsOf(id: string): Promise<Finding[]>;
   getScan(id: string): Promise<ScanRecord | undefined>;
   /** The scan row only (no planned ports, no results). */
   getScanHeader(id: string): Promise<ScanHeader | undefined>;

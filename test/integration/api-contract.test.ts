@@ -399,6 +399,7 @@ describe('local mode', () => {
       'ports',
       'preset',
       'udp',
+      'udpPorts',
     ]);
     assert.equal((props.ports!.items as Record<string, unknown>).type, 'integer');
     assert.equal((props.ports!.items as Record<string, unknown>).minimum, 1);

@@ -11,9 +11,9 @@ import {
   ScanResponse,
 } from '../api-schemas.js';
 import type { AppDeps } from '../app-deps.js';
-import { consentTokenFromHeader, issueConsent } from '../consent.js';
+import { type ConsentScope, consentTokenFromHeader, issueConsent } from '../consent.js';
 import { ApiError } from '../errors.js';
-import { LiveStreamCaps, resultJson, streamLive } from '../live-stream.js';
+import { findingJson, LiveStreamCaps, resultJson, streamLive } from '../live-stream.js';
 import { startScan } from '../start-scan.js';
 
 const LOCAL_SCAN_BODY_LIMIT = 512 * 1024;
@@ -32,6 +32,7 @@ export function scanToJson(deps: AppDeps, scan: ScanRecord) {
     total: scan.total,
     label: scan.label,
     results: scan.results.map(resultJson),
+    findings: scan.findings.map(findingJson),
     createdAt: new Date(scan.createdAt).toISOString(),
     startedAt: iso(scan.startedAt),
     finishedAt: iso(scan.finishedAt),
@@ -72,10 +73,13 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       },
     },
     async (request) => {
-      const { scopes: _scopes, ...issued } = await issueConsent(deps, request, {
-        requester: deps.requesterOf(request),
-      });
-      return issued;
+      const body = request.body as { udp?: boolean; identify?: boolean };
+      const scopes: ConsentScope[] = [
+        'tcp',
+        ...(body.udp ? (['udp'] as const) : []),
+        ...(body.identify ? (['identify'] as const) : []),
+      ];
+      return issueConsent(deps, request, { requester: deps.requesterOf(request) }, scopes);
     },
   );
 
@@ -93,10 +97,8 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     },
     async (request, reply) => {
       const body = request.body;
-      for (const option of ['udp', 'identify', 'org'] as const) {
-        if (body[option] !== undefined)
-          throw new ApiError('not_supported', `The option "${option}" is not supported yet.`);
-      }
+      if (body.org !== undefined)
+        throw new ApiError('not_supported', 'The option "org" is not supported yet.');
       const accepted = await startScan(
         deps,
         request,
@@ -106,6 +108,9 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
           preset: body.preset,
           label: body.label,
           consentToken: consentTokenFromHeader(request),
+          udp: body.udp,
+          udpPorts: body.udpPorts,
+          identify: body.identify,
         },
       );
       return reply.code(202).header('location', accepted.url).send(accepted);

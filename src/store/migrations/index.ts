@@ -4,12 +4,14 @@ import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kys
 import * as initial from './001-initial.js';
 import * as rateLimits from './002-rate-limits.js';
 import * as scanTiming from './003-scan-timing.js';
+import * as findings from './005-findings.js';
 import * as consentScopes from './009-consent-scopes.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001-initial': initial,
   '002-rate-limits': rateLimits,
   '003-scan-timing': scanTiming,
+  '005-findings': findings,
   '009-consent-scopes': consentScopes,
 });
 
