@@ -48,6 +48,12 @@ export interface Messages {
     accept: string;
     next: string;
     mustAccept: string;
+    /** The opt-in lines of issue 16, each with what it sends. */
+    optionsTitle: string;
+    optUdp: string;
+    optUdpHint: string;
+    optIdentify: string;
+    optIdentifyHint: string;
   };
   choose: {
     title: string;
@@ -74,6 +80,9 @@ export interface Messages {
     address: string;
     ports: (n: number) => string;
     rangeSummary: (from: number, to: number) => string;
+    /** The extra tests the person opted in to. */
+    extraUdp: (n: number) => string;
+    extraIdentify: string;
     start: string;
     back: string;
   };
