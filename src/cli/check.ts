@@ -24,6 +24,10 @@ export interface CheckRequest {
   preset: PresetName;
   label?: string;
   acceptTerms: boolean;
+  /** UDP probes of the preset's UDP entries, and service identification (issue 16): each an
+   *  extra consent scope. */
+  udp?: boolean;
+  identify?: boolean;
   /** Shown in the consent question of `watch`. */
   repeatEvery?: string;
 }
@@ -83,7 +87,10 @@ export async function diagnose(
       'requester_not_allowed',
       ui.m.errors.notAllowed(me.reason ?? me.class),
     );
-  const consent = await client.consent();
+  const consent = await client.consent({
+    ...(req.udp ? { udp: true } : {}),
+    ...(req.identify ? { identify: true } : {}),
+  });
   if (!req.acceptTerms) {
     const { m } = ui;
     const count = req.ports?.length ?? presetPorts(req.preset).length;
@@ -95,6 +102,8 @@ export async function diagnose(
       m.consent.ports(what.length > 50 ? `${what.slice(0, 49)}…` : what, count),
       m.consent.from(client.base),
       m.consent.terms(consent.termsVersion, `${client.base}/`),
+      ...(req.udp ? [m.consent.udp] : []),
+      ...(req.identify ? [m.consent.identify] : []),
       ...(req.repeatEvery ? [m.consent.repeat(req.repeatEvery)] : []),
     ];
     if (!(await ask(ui, lines, signal))) throw new Declined(m.consent.declined);
@@ -102,6 +111,8 @@ export async function diagnose(
   const body = {
     ...(req.ports ? { ports: req.ports } : { preset: req.preset }),
     ...(req.label ? { label: req.label } : {}),
+    ...(req.udp ? { udp: true } : {}),
+    ...(req.identify ? { identify: true } : {}),
   };
   const started = await client.start(body, consent.token);
   const link = linkOf(req.server, started.id);

@@ -137,6 +137,8 @@ interface CommonOptions {
   label?: string;
   json?: boolean;
   acceptTerms?: boolean;
+  udp?: boolean;
+  identify?: boolean;
   lang?: 'ja' | 'en';
   timeout: number;
 }
@@ -158,6 +160,8 @@ function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessage
     .option('--ports <list>', h.ports, p.portList)
     .option('--label <text>', h.label)
     .option('--accept-terms', h.acceptTerms)
+    .option('--udp', h.udp)
+    .option('--identify', h.identify)
     .option('--json', h.json)
     .addOption(new Option('--lang <lang>', h.lang).choices(['ja', 'en']))
     .addOption(
@@ -225,6 +229,8 @@ export async function runCli(
     ...(opts.ports ? { ports: opts.ports } : {}),
     ...(opts.label ? { label: opts.label } : {}),
     acceptTerms: opts.acceptTerms === true,
+    ...(opts.udp ? { udp: true } : {}),
+    ...(opts.identify ? { identify: true } : {}),
     ...(repeatEvery ? { repeatEvery } : {}),
   });
 
