@@ -56,7 +56,17 @@ export const WhoamiResponse = Type.Object({
 });
 
 export const ConsentBody = Type.Object(
-  { accept: Type.Literal(true, { description: 'The requester accepts the terms.' }) },
+  {
+    accept: Type.Literal(true, { description: 'The requester accepts the terms.' }),
+    udp: Type.Optional(
+      Type.Boolean({ description: 'Also allow UDP probes (one read-only request per port).' }),
+    ),
+    identify: Type.Optional(
+      Type.Boolean({
+        description: 'Also allow service identification (詳細診断) on open TCP ports.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const ConsentResponse = Type.Object({
@@ -67,6 +77,10 @@ export const ConsentResponse = Type.Object({
   }),
   termsVersion: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
+  scopes: Type.Array(
+    Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('identify')]),
+    { description: 'What the token allows: always tcp, plus udp and identify when asked.' },
+  ),
 });
 
 export const Preset = Type.Union([
@@ -100,8 +114,25 @@ export const ScanRequest = Type.Object(
           'Family tickets from GET /api/v1/whoami on the family origins (at most one per family): the diagnosis also covers their addresses.',
       }),
     ),
-    udp: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
-    identify: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
+    udp: Type.Optional(
+      Type.Boolean({
+        description: 'Add the UDP entries of the preset (needs the consent scope udp).',
+      }),
+    ),
+    udpPorts: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), {
+        minItems: 1,
+        maxItems: 64,
+        uniqueItems: true,
+        description: 'UDP ports, listed explicitly (needs the consent scope udp).',
+      }),
+    ),
+    identify: Type.Optional(
+      Type.Boolean({
+        description:
+          'Identify the services on open TCP ports after the scan (needs the consent scope identify).',
+      }),
+    ),
     org: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
   },
   { additionalProperties: false, description: 'Exactly one of `ports` or `preset`.' },
@@ -181,6 +212,22 @@ export const TargetSchema = Type.Object({
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
+export const FindingSchema = Type.Object(
+  {
+    port: Type.Integer(),
+    protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+    id: Type.String({ description: 'A stable id (docs/api.md lists them).' }),
+    severity: Type.Union([
+      Type.Literal('high'),
+      Type.Literal('medium'),
+      Type.Literal('low'),
+      Type.Literal('info'),
+    ]),
+    detail: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+  },
+  { description: 'What UDP answers and service identification found on one port.' },
+);
+
 export const ScanResponse = Type.Object({
   id: Type.String(),
   code: Type.String(),
@@ -206,6 +253,7 @@ export const ScanResponse = Type.Object({
     }),
   ),
   results: Type.Array(PortResultSchema),
+  findings: Type.Optional(Type.Array(FindingSchema)),
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: Nullable(Type.String({ format: 'date-time' })),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),

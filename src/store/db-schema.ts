@@ -62,6 +62,18 @@ export interface ScanResultsTable {
   ms: number;
 }
 
+/** One finding of a diagnosis (core/findings.ts), migrations/005-findings.ts. */
+export interface ScanFindingsTable {
+  scan_id: string;
+  port: number;
+  protocol: string;
+  /** A stable id, e.g. smb1-enabled. */
+  finding_id: string;
+  severity: string;
+  /** JSON object of strings, numbers and booleans. */
+  detail: string;
+}
+
 export interface ConsentsTable {
   /** A hash of the token; the token itself is never stored. */
   token_hash: string;
@@ -216,6 +228,7 @@ export interface Database {
   scans: ScansTable;
   scan_ports: ScanPortsTable;
   scan_results: ScanResultsTable;
+  scan_findings: ScanFindingsTable;
   consents: ConsentsTable;
   orgs: OrgsTable;
   accounts: AccountsTable;

@@ -10,6 +10,7 @@
 //   stores a result of an already finished one: they always equal a recount of the finished
 //   scans' results (until retention deletes scans; the counts stay).
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { Finding, FindingId, Severity } from '../core/findings.js';
 import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
 import { dayOf, weekOf } from '../core/stats-calendar.js';
@@ -233,6 +234,48 @@ export class KyselyStore implements Store {
     });
   }
 
+  async appendFindings(id: string, findings: readonly Finding[]): Promise<void> {
+    if (findings.length === 0) return;
+    const exists = await this.#db
+      .selectFrom('scans')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (exists === undefined) throw new UnknownScanError();
+    await this.#db
+      .insertInto('scan_findings')
+      .values(
+        findings.map((f) => ({
+          scan_id: id,
+          port: f.port,
+          protocol: f.protocol,
+          finding_id: f.id,
+          severity: f.severity,
+          detail: JSON.stringify(f.detail),
+        })),
+      )
+      .onConflict((oc) => oc.columns(['scan_id', 'port', 'protocol', 'finding_id']).doNothing())
+      .execute();
+  }
+
+  async findingsOf(id: string): Promise<Finding[]> {
+    const rows = await this.#db
+      .selectFrom('scan_findings')
+      .selectAll()
+      .where('scan_id', '=', id)
+      .orderBy('port')
+      .orderBy('protocol')
+      .orderBy('finding_id')
+      .execute();
+    return rows.map((r) => ({
+      port: r.port,
+      protocol: r.protocol as Protocol,
+      id: r.finding_id as FindingId,
+      severity: r.severity as Severity,
+      detail: JSON.parse(r.detail) as Finding['detail'],
+    }));
+  }
+
   async finishScan(id: string, f: FinishScan): Promise<boolean> {
     return this.#db.transaction().execute(async (trx) => {
       const row = await trx
@@ -266,10 +309,12 @@ export class KyselyStore implements Store {
       .orderBy('position')
       .execute();
     const results = await this.resultsAfter(id, 0);
+    const findings = await this.findingsOf(id);
     return {
       ...header,
       ports: ports.map((p): PlannedPort => ({ port: p.port, protocol: p.protocol as Protocol })),
       results,
+      findings,
     };
   }
 

@@ -1,6 +1,7 @@
 // What the product keeps, named after what the product does. One implementation (kysely-store.ts)
 // serves SQLite and PostgreSQL. Instants are epoch milliseconds here (ISO strings only in the
 // API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
+import type { Finding } from '../core/findings.js';
 import type { PortResult, PortState, Protocol, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
 import type { OrgStore } from './org-store.js';
@@ -104,6 +105,8 @@ export interface ScanRecord {
   ports: PlannedPort[];
   /** Ordered by seq. */
   results: StoredResult[];
+  /** What UDP answers and identification found (issue 16), by port. */
+  findings: Finding[];
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -119,7 +122,7 @@ export interface ScanRecord {
 }
 
 /** A scan without its planned ports and results: one indexed row read (status, verdict, SSE). */
-export type ScanHeader = Omit<ScanRecord, 'ports' | 'results'>;
+export type ScanHeader = Omit<ScanRecord, 'ports' | 'results' | 'findings'>;
 
 export interface FinishScan {
   status: 'done' | 'failed';
@@ -294,6 +297,11 @@ export interface Store {
    *  statistics (by the UTC day of finishedAt). So are results stored after the finish, and the
    *  scans failAbandonedScans / failUnfinishedScans finish. */
   finishScan(id: string, finish: FinishScan): Promise<boolean>;
+  /** Stores findings of a running scan; one already stored (same port, protocol and id) is
+   *  kept, so a retried job writes nothing twice. Throws UnknownScanError for a deleted scan. */
+  appendFindings(id: string, findings: readonly Finding[]): Promise<void>;
+  /** The scan's findings, by port, protocol and id. */
+  findingsOf(id: string): Promise<Finding[]>;
   getScan(id: string): Promise<ScanRecord | undefined>;
   /** The scan row only (no planned ports, no results). */
   getScanHeader(id: string): Promise<ScanHeader | undefined>;

@@ -11,7 +11,7 @@ import {
   ScanResponse,
 } from '../api-schemas.js';
 import type { AppDeps } from '../app-deps.js';
-import { consentTokenFromHeader, issueConsent } from '../consent.js';
+import { type ConsentScope, consentTokenFromHeader, issueConsent } from '../consent.js';
 import {
   type Diagnosis,
   loadDiagnosis,
@@ -21,7 +21,7 @@ import {
 } from '../diagnosis.js';
 import { streamDiagnosis } from '../diagnosis-stream.js';
 import { ApiError } from '../errors.js';
-import { LiveStreamCaps, resultJson, streamLive } from '../live-stream.js';
+import { findingJson, LiveStreamCaps, resultJson, streamLive } from '../live-stream.js';
 import { startScan } from '../start-scan.js';
 
 const LOCAL_SCAN_BODY_LIMIT = 512 * 1024;
@@ -47,6 +47,7 @@ export function scanToJson(deps: AppDeps, d: Diagnosis) {
     label: scan.label,
     targets: targetsOf(scan, d.parts),
     results: rows.flatMap((r) => r.results.map((x) => ({ ...resultJson(x), family: r.family }))),
+    findings: rows.flatMap((r) => r.findings.map((f) => ({ ...findingJson(f), family: r.family }))),
     createdAt: new Date(scan.createdAt).toISOString(),
     startedAt: started.length > 0 ? iso(Math.min(...started)) : null,
     finishedAt:
@@ -104,10 +105,13 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       },
     },
     async (request) => {
-      const { scopes: _scopes, ...issued } = await issueConsent(deps, request, {
-        requester: deps.requesterOf(request),
-      });
-      return issued;
+      const body = request.body as { udp?: boolean; identify?: boolean };
+      const scopes: ConsentScope[] = [
+        'tcp',
+        ...(body.udp ? (['udp'] as const) : []),
+        ...(body.identify ? (['identify'] as const) : []),
+      ];
+      return issueConsent(deps, request, { requester: deps.requesterOf(request) }, scopes);
     },
   );
 
@@ -125,10 +129,8 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     },
     async (request, reply) => {
       const body = request.body;
-      for (const option of ['udp', 'identify', 'org'] as const) {
-        if (body[option] !== undefined)
-          throw new ApiError('not_supported', `The option "${option}" is not supported yet.`);
-      }
+      if (body.org !== undefined)
+        throw new ApiError('not_supported', 'The option "org" is not supported yet.');
       const requester = deps.requesterOf(request);
       // A managed PC of an organisation: its report token stands for the consent its
       // organisation gave when it deployed the check (the target is still this caller's own
@@ -140,8 +142,14 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
             org: { orgId: orgToken.orgId, linkId: null, tokenId: orgToken.id, label: null },
           }
         : { requester };
+      // The organisation deployed the check with its options: its consent covers what it asks.
+      const orgScopes: ConsentScope[] = [
+        'tcp',
+        ...(body.udp || body.udpPorts ? (['udp'] as const) : []),
+        ...(body.identify ? (['identify'] as const) : []),
+      ];
       const consentToken = orgToken
-        ? (await issueConsent(deps, request, subject)).token
+        ? (await issueConsent(deps, request, subject, orgScopes)).token
         : consentTokenFromHeader(request);
       const accepted = await startScan(deps, request, subject, {
         ports: body.ports,
@@ -149,6 +157,9 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         label: body.label,
         consentToken,
         tickets: body.tickets,
+        udp: body.udp,
+        udpPorts: body.udpPorts,
+        identify: body.identify,
       });
       return reply.code(202).header('location', accepted.url).send(accepted);
     },

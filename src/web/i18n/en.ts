@@ -63,6 +63,13 @@ export const en = {
     accept: 'I accept the terms of use and want to run a diagnosis',
     next: 'Next',
     mustAccept: 'Tick the box to accept the terms first.',
+    optionsTitle: 'Optional, closer tests (each only if you tick it)',
+    optUdp: 'Also test UDP services (UPnP, NetBIOS, SNMP, NTP, DNS, mDNS, memcached…)',
+    optUdpHint:
+      'We send each UDP port one ordinary, read-only question of its own protocol (for example a UPnP search, an SNMP read of the device description with the community "public", a DNS lookup of a name that does not exist) and note whether it answers and how large the answer is.',
+    optIdentify: 'Detailed diagnosis (identify the services on open ports)',
+    optIdentifyHint:
+      'On each open TCP port we have one short exchange to see what answers: we read its greeting (SSH, Telnet, FTP, mail), ask SMB which versions it speaks (is SMBv1 on?), ask Remote Desktop which security it requires, send HTTP "HEAD /" and Redis "PING". At most 4 KB and 2 seconds each; never a login, a password or an attack.',
   },
   choose: {
     title: 'Choose what to test',
@@ -87,6 +94,8 @@ export const en = {
     lead: 'Check the list. When you press Start, the service connects to the address below on these ports.',
     address: 'Address to be tested',
     ports: (n) => (n === 1 ? '1 port' : `${n} ports`),
+    extraUdp: (n) => `Also ${n} UDP port${n === 1 ? '' : 's'} (one read-only question each)`,
+    extraIdentify: 'Detailed diagnosis: the services on open TCP ports are identified',
     rangeSummary: (a, b) => `TCP ports ${a}–${b}`,
     start: 'Start diagnosis',
     back: 'Change the selection',
@@ -178,7 +187,7 @@ export const en = {
     },
     pending: 'Waiting',
     reason: (r, ms) =>
-      `${r === 'local-egress-blocked' ? 'this server cannot test this port: its own network cannot connect to it' : r.startsWith('local-') ? 'this server could not test this port' : r === 'syn-ack' ? 'handshake completed' : r === 'refused' ? 'refused (RST)' : r === 'timeout' ? 'no answer' : r === 'host-unreachable' ? 'ICMP unreachable from the path' : r} · ${ms} ms`,
+      `${r === 'local-egress-blocked' ? 'this server cannot test this port: its own network cannot connect to it' : r.startsWith('local-') ? 'this server could not test this port' : r === 'syn-ack' ? 'handshake completed' : r === 'refused' ? 'refused (RST)' : r === 'timeout' ? 'no answer' : r === 'host-unreachable' ? 'ICMP unreachable from the path' : r === 'udp-response' ? 'answered (UDP)' : r === 'port-unreachable' ? 'ICMP port unreachable' : r === 'no-response' ? 'no answer (for UDP, silence proves little: a service may ignore our request)' : r} · ${ms} ms`,
     port: 'Port',
     service: 'Service',
     status: 'Status',

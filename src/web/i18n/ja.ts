@@ -62,6 +62,13 @@ export const ja = {
     accept: '利用規約に同意して診断する',
     next: '次へ進む',
     mustAccept: '利用規約に同意するには、チェックボックスにチェックを入れてください。',
+    optionsTitle: '追加の診断（チェックを入れた場合だけ行います）',
+    optUdp: 'UDP のサービスも調べる（UPnP、NetBIOS、SNMP、NTP、DNS、mDNS、memcached など）',
+    optUdpHint:
+      '各 UDP ポートへ、そのプロトコルの通常の読み取り専用の問い合わせを 1 つだけ送ります（例：UPnP の機器探索、コミュニティ名「public」での SNMP の機器説明の読み取り、存在しない名前の DNS 問い合わせ）。応答の有無と応答の大きさを記録します。',
+    optIdentify: '詳細診断（開いているポートのサービスを確認する）',
+    optIdentifyHint:
+      '開いている TCP ポートごとに、何が応答しているかを確かめる短いやり取りを 1 回だけ行います。あいさつ文の読み取り（SSH、Telnet、FTP、メール）、SMB の対応バージョンの確認（SMBv1 が有効か）、リモート デスクトップが求める認証方式の確認、HTTP の「HEAD /」、Redis の「PING」です。1 回あたり最大 4 KB・2 秒。ログイン、パスワードの送信、攻撃は一切行いません。',
   },
   choose: {
     title: '診断する項目を選ぶ',
@@ -87,6 +94,8 @@ export const ja = {
     address: '診断するアドレス',
     ports: (n) => `${n} 個のポート`,
     rangeSummary: (a, b) => `TCP ポート ${a}〜${b}`,
+    extraUdp: (n) => `UDP ポート ${n} 個も調べます（各 1 回の読み取り専用の問い合わせ）`,
+    extraIdentify: '詳細診断：開いている TCP ポートのサービスを確認します',
     start: '診断スタート',
     back: '選び直す',
   },
@@ -178,7 +187,7 @@ export const ja = {
     },
     pending: '待機中',
     reason: (r, ms) =>
-      `${r === 'local-egress-blocked' ? 'このサーバー自身のネットワークからこのポートへ接続できないため、このサーバーでは診断できません' : r.startsWith('local-') ? 'このサーバーからはこのポートを診断できませんでした' : r === 'syn-ack' ? '接続確立' : r === 'refused' ? '拒否 (RST)' : r === 'timeout' ? '応答なし' : r === 'host-unreachable' ? '経路から ICMP 到達不能' : r} ・ ${ms} ms`,
+      `${r === 'local-egress-blocked' ? 'このサーバー自身のネットワークからこのポートへ接続できないため、このサーバーでは診断できません' : r.startsWith('local-') ? 'このサーバーからはこのポートを診断できませんでした' : r === 'syn-ack' ? '接続確立' : r === 'refused' ? '拒否 (RST)' : r === 'timeout' ? '応答なし' : r === 'host-unreachable' ? '経路から ICMP 到達不能' : r === 'udp-response' ? '応答あり（UDP）' : r === 'port-unreachable' ? 'ICMP ポート到達不能' : r === 'no-response' ? '応答なし（UDP では応答がないことは安全の証明になりません。サービスが問い合わせを無視しただけのこともあります）' : r} ・ ${ms} ms`,
     port: 'ポート',
     service: 'サービス',
     status: '状態',

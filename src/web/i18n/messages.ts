@@ -49,6 +49,12 @@ export interface Messages {
     accept: string;
     next: string;
     mustAccept: string;
+    /** The opt-in lines of issue 16, each with what it sends. */
+    optionsTitle: string;
+    optUdp: string;
+    optUdpHint: string;
+    optIdentify: string;
+    optIdentifyHint: string;
   };
   choose: {
     title: string;
@@ -75,6 +81,9 @@ export interface Messages {
     address: string;
     ports: (n: number) => string;
     rangeSummary: (from: number, to: number) => string;
+    /** The extra tests the person opted in to. */
+    extraUdp: (n: number) => string;
+    extraIdentify: string;
     start: string;
     back: string;
   };
