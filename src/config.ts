@@ -84,6 +84,17 @@ export interface Config {
   /** SELFSCAN_PUBLIC_ORIGIN: the origins the service is reached at (scheme://host[:port]); the
    *  first builds the links it shows. Their hosts are allowed Hosts. */
   readonly publicOrigins: readonly string[];
+  // --- Both stacks in one diagnosis (issue 15) ---------------------------------------------
+  /** SELFSCAN_V4_ORIGIN / SELFSCAN_V6_ORIGIN: origins whose DNS has only an A / only an AAAA
+   *  record, answered by this same server; the page fetches /api/v1/whoami on each. Their hosts
+   *  are allowed Hosts. The main origin (CORS) is publicOrigins[0]. */
+  readonly familyOrigins: { readonly v4?: string; readonly v6?: string };
+  /** SELFSCAN_TICKET_KEY: signs family tickets. A secret: never log it. Unset in local mode →
+   *  generated and kept in the data folder (http/tickets.ts resolveTicketKey). */
+  readonly ticketKey?: string;
+  /** SELFSCAN_ASN_TABLE: the offline network table (`npm run asn:import`); unset → the data
+   *  folder's asn-table.bin when it exists. */
+  readonly asnTable?: string;
   /** Cap on queued + running scans; above it new scans get 503 busy. */
   readonly queueMax: number;
   /** Scans run at once by one process. */
@@ -103,6 +114,11 @@ export interface Config {
   readonly vantage: string;
   readonly logLevel: LogLevel;
   readonly orgs: OrgsConfig;
+  // --- Statistics and metrics (issue 12) ---
+  /** SELFSCAN_STATS_MIN_CELL: public statistics hide counts from 1 to this minus 1. */
+  readonly statsMinCell: number;
+  /** SELFSCAN_METRICS_HOST / SELFSCAN_METRICS_PORT: the Prometheus listener; none without a port. */
+  readonly metrics?: { readonly host: string; readonly port: number };
   /** Non-fatal findings to log at startup (e.g. an unknown SELFSCAN_* variable, likely a typo). */
   readonly warnings: readonly string[];
 }
@@ -167,6 +183,10 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_CONSENT_LIMIT_PER_NETWORK',
   'SELFSCAN_ALLOWED_HOSTS',
   'SELFSCAN_PUBLIC_ORIGIN',
+  'SELFSCAN_V4_ORIGIN',
+  'SELFSCAN_V6_ORIGIN',
+  'SELFSCAN_TICKET_KEY',
+  'SELFSCAN_ASN_TABLE',
   'SELFSCAN_QUEUE_MAX',
   'SELFSCAN_LIVE_STREAMS_PER_SCAN',
   'SELFSCAN_LIVE_STREAMS_PER_ADDRESS',
@@ -187,6 +207,10 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_MAIL_FROM',
   'SELFSCAN_ALERT_RETRY_BASE_MS',
   'SELFSCAN_ALERT_MAX_ATTEMPTS',
+  // Statistics and metrics (issue 12)
+  'SELFSCAN_STATS_MIN_CELL',
+  'SELFSCAN_METRICS_HOST',
+  'SELFSCAN_METRICS_PORT',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -510,6 +534,67 @@ function readOrgs(r: Reader): Maybe<OrgsConfig> {
   };
 }
 
+// --- Both stacks in one diagnosis (issue 15) -----------------------------------------------
+
+function readFamilyOrigin(
+  r: Reader,
+  name: ConfigVariable,
+  family: 4 | 6,
+): Maybe<string | undefined> {
+  const v = r.raw(name);
+  if (v === undefined) return undefined;
+  const url = URL.canParse(v) ? new URL(v) : undefined;
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  )
+    return r.fail(
+      name,
+      `must be an origin such as https://v${family}.selfscan.example, without a path (got ${show(v)})`,
+    );
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const literal = isIP(host);
+  if (literal !== 0 && literal !== family)
+    return r.fail(
+      name,
+      `names an IPv${literal} address; it must reach this server over IPv${family} only`,
+    );
+  return url.origin;
+}
+
+function readTicketKey(r: Reader, mode: Maybe<Mode>): Maybe<string | undefined> {
+  const name = 'SELFSCAN_TICKET_KEY';
+  const v = r.raw(name);
+  if (v === undefined) {
+    if (mode !== 'public') return undefined;
+    return r.fail(
+      name,
+      'is required in public mode: it signs the family tickets that let one diagnosis test both your IPv4 and IPv6 address; generate one with `openssl rand -base64 32` and give every web node the same',
+    );
+  }
+  if (v.length < HMAC_KEY_MIN_LENGTH)
+    return r.fail(
+      name,
+      `must be at least ${HMAC_KEY_MIN_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
+    );
+  return v;
+}
+
+/** The folder beside the SQLite database (generated keys, the imported ASN table); `./data`
+ *  with PostgreSQL; none for an in-memory database. */
+export function dataDirOf(config: Pick<Config, 'database'>): string | undefined {
+  const db = config.database;
+  if (db.kind !== 'sqlite') return './data';
+  if (db.filename === ':memory:') return undefined;
+  const slash = Math.max(db.filename.lastIndexOf('/'), db.filename.lastIndexOf('\\'));
+  return slash < 0 ? '.' : db.filename.slice(0, slash) || '/';
+}
+
 function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -638,6 +723,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const consentPerNetwork = r.int('SELFSCAN_CONSENT_LIMIT_PER_NETWORK', 180, 1, 1_000_000);
   const allowedHosts = readAllowedHosts(r);
   const publicOrigins = readPublicOrigins(r);
+  // Both stacks in one diagnosis (issue 15)
+  const v4Origin = readFamilyOrigin(r, 'SELFSCAN_V4_ORIGIN', 4);
+  const v6Origin = readFamilyOrigin(r, 'SELFSCAN_V6_ORIGIN', 6);
+  const ticketKey = readTicketKey(r, mode);
+  const asnTable = r.text('SELFSCAN_ASN_TABLE', 4096);
+  if (
+    (v4Origin !== undefined || v6Origin !== undefined) &&
+    publicOrigins !== INVALID &&
+    publicOrigins.length === 0
+  )
+    r.fail(
+      'SELFSCAN_PUBLIC_ORIGIN',
+      'is required with SELFSCAN_V4_ORIGIN / SELFSCAN_V6_ORIGIN: the page on the main origin is the only one allowed to read their answers (CORS)',
+    );
   const queueMax = r.int('SELFSCAN_QUEUE_MAX', 500, 1, 1_000_000);
   const scanConcurrency = r.int('SELFSCAN_SCAN_CONCURRENCY', 32, 1, 10_000);
   const streamsPerScan = r.int('SELFSCAN_LIVE_STREAMS_PER_SCAN', 32, 1, 100_000);
@@ -664,6 +763,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   const logLevel = r.oneOf<LogLevel>('SELFSCAN_LOG_LEVEL', LOG_LEVELS, 'info');
   const orgs = readOrgs(r);
+
+  // --- Statistics and metrics (issue 12) ---
+  const statsMinCell = r.int('SELFSCAN_STATS_MIN_CELL', 11, 1, 1_000_000);
+  const metricsPort = r.int('SELFSCAN_METRICS_PORT', 0, 1, 65535);
+  const metricsHostRaw = r.raw('SELFSCAN_METRICS_HOST') ?? '127.0.0.1';
+  const metricsHost =
+    isIP(metricsHostRaw) !== 0 || HOSTNAME.test(metricsHostRaw)
+      ? metricsHostRaw
+      : r.fail(
+          'SELFSCAN_METRICS_HOST',
+          `must be an IP address or a host name to listen on (got ${show(metricsHostRaw)})`,
+        );
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
@@ -700,6 +811,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedHosts: ok(allowedHosts),
     publicOrigins: ok(publicOrigins),
+    familyOrigins: {
+      ...(ok(v4Origin) !== undefined && { v4: ok(v4Origin) }),
+      ...(ok(v6Origin) !== undefined && { v6: ok(v6Origin) }),
+    },
+    ...(ok(ticketKey) !== undefined && { ticketKey: ok(ticketKey) }),
+    ...(ok(asnTable) !== undefined && { asnTable: ok(asnTable) }),
     queueMax: ok(queueMax),
     scanConcurrency: ok(scanConcurrency),
     liveStreams: {
@@ -719,6 +836,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vantage: ok(vantage),
     logLevel: ok(logLevel),
     orgs: ok(orgs),
+    statsMinCell: ok(statsMinCell),
+    ...(ok(metricsPort) !== 0 && { metrics: { host: ok(metricsHost), port: ok(metricsPort) } }),
     warnings: [
       ...unknownVariableWarnings(env),
       ...(ok(egressReferences).length === 0

@@ -134,9 +134,9 @@ export function createApiClient(server: string, signal?: AbortSignal) {
   return {
     base,
     me: () => call<Me>('GET', '/api/v1/me'),
-    consent: () =>
+    consent: (scopes: { udp?: boolean; identify?: boolean } = {}) =>
       call<{ token: string; termsVersion: string; expiresAt: string }>('POST', '/api/v1/consent', {
-        body: { accept: true },
+        body: { accept: true, ...scopes },
       }),
     start: (body: ScanRequest, token: string) =>
       call<{ id: string; url: string; code: string }>('POST', '/api/v1/scans', {

@@ -27,6 +27,10 @@ export interface CheckRequest {
   /** An organisation's report token (Authorization: Bearer): the diagnosis goes to its
    *  dashboard, and its token stands for the consent — no question, no consent token. */
   orgToken?: string;
+  /** UDP probes of the preset's UDP entries, and service identification (issue 16): each an
+   *  extra consent scope. */
+  udp?: boolean;
+  identify?: boolean;
   /** Shown in the consent question of `watch`. */
   repeatEvery?: string;
 }
@@ -86,7 +90,12 @@ export async function diagnose(
       'requester_not_allowed',
       ui.m.errors.notAllowed(me.reason ?? me.class),
     );
-  const consent = req.orgToken ? undefined : await client.consent();
+  const consent = req.orgToken
+    ? undefined
+    : await client.consent({
+        ...(req.udp ? { udp: true } : {}),
+        ...(req.identify ? { identify: true } : {}),
+      });
   if (consent && !req.acceptTerms) {
     const { m } = ui;
     const count = req.ports?.length ?? presetPorts(req.preset).length;
@@ -98,6 +107,8 @@ export async function diagnose(
       m.consent.ports(what.length > 50 ? `${what.slice(0, 49)}…` : what, count),
       m.consent.from(client.base),
       m.consent.terms(consent.termsVersion, `${client.base}/`),
+      ...(req.udp ? [m.consent.udp] : []),
+      ...(req.identify ? [m.consent.identify] : []),
       ...(req.repeatEvery ? [m.consent.repeat(req.repeatEvery)] : []),
     ];
     if (!(await ask(ui, lines, signal))) throw new Declined(m.consent.declined);
@@ -105,6 +116,8 @@ export async function diagnose(
   const body = {
     ...(req.ports ? { ports: req.ports } : { preset: req.preset }),
     ...(req.label ? { label: req.label } : {}),
+    ...(req.udp ? { udp: true } : {}),
+    ...(req.identify ? { identify: true } : {}),
   };
   const started = req.orgToken
     ? await client.startForOrg(body, req.orgToken)

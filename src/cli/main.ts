@@ -143,6 +143,8 @@ interface CommonOptions {
   acceptTerms?: boolean;
   /** An organisation's report token: its consent stands for the person's (issue 11). */
   orgToken?: string;
+  udp?: boolean;
+  identify?: boolean;
   lang?: 'ja' | 'en';
   timeout: number;
 }
@@ -165,6 +167,8 @@ function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessage
     .option('--label <text>', h.label)
     .option('--org-token <token>', h.orgToken, p.orgToken)
     .option('--accept-terms', h.acceptTerms)
+    .option('--udp', h.udp)
+    .option('--identify', h.identify)
     .option('--json', h.json)
     .addOption(new Option('--lang <lang>', h.lang).choices(['ja', 'en']))
     .addOption(
@@ -237,6 +241,8 @@ export async function runCli(
     ...(opts.label ? { label: opts.label } : {}),
     acceptTerms: opts.acceptTerms === true,
     ...(opts.orgToken ? { orgToken: opts.orgToken } : {}),
+    ...(opts.udp ? { udp: true } : {}),
+    ...(opts.identify ? { identify: true } : {}),
     ...(repeatEvery ? { repeatEvery } : {}),
   });
 

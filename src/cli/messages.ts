@@ -36,6 +36,8 @@ export interface CliMessages {
     from: (server: string) => string;
     terms: (version: string, url: string) => string;
     repeat: (every: string) => string;
+    udp: string;
+    identify: string;
     question: string;
     declined: string;
     needed: (server: string) => string;
@@ -101,6 +103,8 @@ export interface CliMessages {
     ports: string;
     label: string;
     acceptTerms: string;
+    udp: string;
+    identify: string;
     json: string;
     localJson: string;
     lang: string;
@@ -183,6 +187,9 @@ export const en = {
     from: (s) => `  Probes come from: the server ${s}`,
     terms: (v, u) => `  Terms: version ${v} — read them at ${u}`,
     repeat: (e) => `  Repeated every ${e} until you stop it, each time with these terms.`,
+    udp: '  Also UDP: one read-only request of its own protocol to each UDP port of the preset.',
+    identify:
+      '  Detailed diagnosis: one short exchange with each open TCP port (banner, SMB and RDP negotiation, HTTP HEAD, Redis PING); at most 4 KiB and 2 s each, never a login.',
     question: 'Accept the terms and start the diagnosis? [y/N] ',
     declined: 'Not started: the terms were not accepted.',
     needed: (s) =>
@@ -259,6 +266,8 @@ export const en = {
     ports: 'TCP ports instead of a preset, e.g. 22,445,3389',
     label: 'a note stored with the result',
     acceptTerms: "accept the server's terms without asking (unattended runs)",
+    udp: "also probe the preset's UDP ports (one read-only request each)",
+    identify: 'detailed diagnosis: identify the services on open TCP ports',
     json: "print exactly the API's JSON result",
     localJson: 'print as JSON',
     lang: 'language of the output (default: from LC_ALL / LANG)',
@@ -347,6 +356,9 @@ export const ja = {
     from: (s) => `  診断元: サーバー ${s}`,
     terms: (v, u) => `  利用規約: 版 ${v} — ${u} で読めます`,
     repeat: (e) => `  止めるまで ${e} ごとに、この利用規約で繰り返します。`,
+    udp: '  UDP も調べます：プリセットの各 UDP ポートへ、そのプロトコルの読み取り専用の問い合わせを 1 つ送ります。',
+    identify:
+      '  詳細診断：開いている TCP ポートごとに短いやり取りを 1 回（あいさつ文、SMB と RDP の確認、HTTP HEAD、Redis PING）。各 4 KiB・2 秒まで。ログインはしません。',
     question: '利用規約に同意して診断を始めますか？ [y/N] ',
     declined: '開始しませんでした: 利用規約に同意されませんでした。',
     needed: (s) =>
@@ -424,6 +436,8 @@ export const ja = {
     ports: 'プリセットの代わりに TCP ポートを指定（例: 22,445,3389）',
     label: '結果に残すメモ',
     acceptTerms: 'サーバーの利用規約に確認なしで同意（無人での実行用）',
+    udp: 'プリセットの UDP ポートも調べる（各 1 回の読み取り専用の問い合わせ）',
+    identify: '詳細診断：開いている TCP ポートのサービスを確認する',
     json: 'API の JSON をそのまま出力',
     localJson: 'JSON で出力',
     lang: '表示の言語（既定: LC_ALL / LANG から）',

@@ -117,6 +117,7 @@ export async function* scanTarget(
 
   const prober = opts.prober ?? tcpProber(opts.backend);
   const { protocol } = prober;
+  const silentReason = prober.silentReason ?? 'timeout';
   const route = await checkRoute(target, localAddress);
   if (!route.ok) {
     for (const port of ports) yield errorResult(port, protocol, `local-${route.code}`);
@@ -263,7 +264,7 @@ export async function* scanTarget(
       }
       const last = task.attempts[task.attempts.length - 1];
       const ms = last ? Math.round(now - last.started) : 0;
-      decide(task, { port: task.port, protocol, state: 'filtered', reason: 'timeout', ms });
+      decide(task, { port: task.port, protocol, state: 'filtered', reason: silentReason, ms });
     }
   };
 

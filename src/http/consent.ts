@@ -30,6 +30,9 @@ export interface ConsentSubject {
 
 export interface IssuedConsent {
   token: string;
+  /** Public (not a secret): the page passes it to GET /api/v1/whoami so that a family ticket
+   *  joins only the diagnosis of this consent (http/tickets.ts). */
+  nonce: string;
   termsVersion: string;
   expiresAt: string;
   scopes: ConsentScope[];
@@ -91,6 +94,7 @@ export async function issueConsent(
   });
   return {
     token,
+    nonce: deps.tickets.nonceOf(hashToken(token)),
     termsVersion: deps.config.termsVersion,
     expiresAt: new Date(expiresAt).toISOString(),
     scopes: granted,

@@ -6,6 +6,7 @@
 // finds more than `bufferBytes` still unsent disconnects the client instead (one batch more at
 // most is held); it resumes with Last-Event-ID from the store.
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
+import type { Finding } from '../core/findings.js';
 import type { PortResult } from '../core/port-state.js';
 import type { ScanEvent, ScanEvents } from '../queue/scan-events.js';
 import type { ScanHeader, Store, StoredResult } from '../store/store.js';
@@ -26,9 +27,19 @@ export const resultJson = (r: PortResult) => ({
   ms: r.ms,
 });
 
-/** The wire format @fastify/sse wrote for each message, kept byte for byte. */
-const resultFrame = (r: StoredResult) =>
-  `id: ${r.seq}\nevent: result\ndata: ${JSON.stringify(resultJson(r))}\n\n`;
+export const findingJson = (f: Finding) => ({
+  port: f.port,
+  protocol: f.protocol,
+  id: f.id,
+  severity: f.severity,
+  detail: f.detail,
+});
+
+/** The wire format @fastify/sse wrote for each message, kept byte for byte; every result names
+ *  the address family of its target (issue 15). */
+const resultFrame = (r: StoredResult, family: 4 | 6 | undefined) =>
+  `id: ${r.seq}\nevent: result\ndata: ${JSON.stringify(family ? { ...resultJson(r), family } : resultJson(r))}\n\n`;
+const findingFrame = (f: Finding) => `event: finding\ndata: ${JSON.stringify(findingJson(f))}\n\n`;
 const endFrame = (end: End) => `event: end\ndata: ${JSON.stringify(end)}\n\n`;
 
 type End = { status: 'done' | 'failed'; verdict: ScanHeader['verdict'] };
@@ -36,10 +47,10 @@ type ResultsEvent = Extract<ScanEvent, { type: 'results' }>;
 
 /** The frames of one batch, formatted once however many streams write them. */
 const framesCache = new WeakMap<ResultsEvent, string>();
-function framesOf(event: ResultsEvent): string {
+function framesOf(event: ResultsEvent, family: 4 | 6 | undefined): string {
   let text = framesCache.get(event);
   if (text === undefined) {
-    text = event.results.map(resultFrame).join('');
+    text = event.results.map((r) => resultFrame(r, family)).join('');
     framesCache.set(event, text);
   }
   return text;
@@ -50,11 +61,15 @@ interface SseReply {
 }
 
 export interface LiveStreamOptions {
-  store: Pick<Store, 'getScanHeader' | 'resultsAfter'>;
+  store: Pick<Store, 'getScanHeader' | 'resultsAfter' | 'findingsOf'>;
   events: ScanEvents;
   scanId: string;
   /** Last-Event-ID (0 = from the start). */
   after: number;
+  /** The scan's address family, written into every result. */
+  family?: 4 | 6;
+  /** Families the diagnosis could not test: then `end` never says safe (issue 15). */
+  untested?: readonly unknown[];
   bufferBytes: number;
   log: FastifyBaseLogger;
 }
@@ -123,7 +138,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
         if (finished) return;
         const lastRow = rows.at(-1);
         if (lastRow) {
-          raw.write(rows.map(resultFrame).join(''));
+          raw.write(rows.map((r) => resultFrame(r, o.family)).join(''));
           last = lastRow.seq;
           await drained(); // our own pace here: wait for the client instead of dropping it
           if (finished) return;
@@ -132,7 +147,18 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
         if (rows.length === 0) break; // announced but gone (the scan was deleted)
       }
       if (ended) {
-        raw.write(endFrame(ended));
+        // The diagnosis's findings (stored before its end) as `finding` events, then `end`.
+        if (ended.status === 'done') {
+          const findings = await o.store.findingsOf(o.scanId);
+          if (finished) return;
+          raw.write(findings.map(findingFrame).join(''));
+        }
+        const untested = (o.untested?.length ?? 0) > 0;
+        raw.write(
+          endFrame(
+            untested && ended.verdict === 'safe' ? { ...ended, verdict: 'incomplete' } : ended,
+          ),
+        );
         finish();
       }
     } catch (err) {
@@ -150,7 +176,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
       ended = { status: event.status, verdict: event.status === 'done' ? event.verdict : null };
       void catchUp();
     } else if (!reading && event.firstSeq === last + 1) {
-      if (writeLive(framesOf(event))) last = event.lastSeq;
+      if (writeLive(framesOf(event, o.family))) last = event.lastSeq;
     } else if (event.lastSeq > last) {
       announced = Math.max(announced, event.lastSeq);
       void catchUp();
@@ -191,7 +217,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
   return done;
 }
 
-const endOf = (h: ScanHeader): End => ({
+export const endOf = (h: ScanHeader): End => ({
   status: h.status === 'done' ? 'done' : 'failed',
   verdict: h.status === 'done' ? h.verdict : null,
 });

@@ -34,6 +34,11 @@ export interface ScansTable {
   finished_at: NullableEpochMs;
   /** JSON of core/scan.ts ScanReport once the scan ran to the end; else null. */
   timing: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 004: a further target's diagnosis (the first scan's id), its address context
+   *  (JSON) and, on the first scan, the families not tested (JSON). */
+  diagnosis_id: ColumnType<string | null, string | null | undefined, string | null>;
+  context: ColumnType<string | null, string | null | undefined, string | null>;
+  untested: ColumnType<string | null, string | null | undefined, string | null>;
   /** Last sequence number handed out by appendResult (0 = none yet). */
   next_seq: ColumnType<number, number | undefined, number>;
 }
@@ -55,6 +60,18 @@ export interface ScanResultsTable {
   state: string;
   reason: string;
   ms: number;
+}
+
+/** One finding of a diagnosis (core/findings.ts), migrations/005-findings.ts. */
+export interface ScanFindingsTable {
+  scan_id: string;
+  port: number;
+  protocol: string;
+  /** A stable id, e.g. smb1-enabled. */
+  finding_id: string;
+  severity: string;
+  /** JSON object of strings, numbers and booleans. */
+  detail: string;
 }
 
 export interface ConsentsTable {
@@ -83,6 +100,12 @@ export interface RateLimitsTable {
   /** When the current window began; a hit after window_start + window starts a new one. */
   window_start: EpochMs;
   count: number;
+}
+
+/** A family ticket that was spent (migration 004): single use across processes. */
+export interface SpentTicketsTable {
+  ticket_id: string;
+  expires_at: EpochMs;
 }
 
 export interface WriteProbeTable {
@@ -175,12 +198,37 @@ export interface AlertDeliveriesTable {
   delivered_at: NullableEpochMs;
 }
 
+/** Public statistics (migrations/006-stats.ts): counts per UTC day, never an address. */
+export interface StatsPortDailyTable {
+  /** YYYY-MM-DD (UTC) of the diagnosis's finish. */
+  day: string;
+  /** YYYY-MM-DD of the Monday of that ISO week. */
+  week: string;
+  port: number;
+  protocol: string;
+  state: string;
+  family: number;
+  address_class: string;
+  n: number;
+}
+
+export interface StatsDiagnosisDailyTable {
+  day: string;
+  week: string;
+  /** exposed | incomplete | safe | failed */
+  outcome: string;
+  family: number;
+  address_class: string;
+  n: number;
+}
+
 export interface Database {
   rate_limits: RateLimitsTable;
   write_probe: WriteProbeTable;
   scans: ScansTable;
   scan_ports: ScanPortsTable;
   scan_results: ScanResultsTable;
+  scan_findings: ScanFindingsTable;
   consents: ConsentsTable;
   orgs: OrgsTable;
   accounts: AccountsTable;
@@ -190,4 +238,7 @@ export interface Database {
   org_tokens: OrgTokensTable;
   org_scans: OrgScansTable;
   alert_deliveries: AlertDeliveriesTable;
+  stats_port_daily: StatsPortDailyTable;
+  stats_diagnosis_daily: StatsDiagnosisDailyTable;
+  spent_tickets: SpentTicketsTable;
 }

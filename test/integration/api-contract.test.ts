@@ -398,7 +398,9 @@ describe('local mode', () => {
       'org',
       'ports',
       'preset',
+      'tickets',
       'udp',
+      'udpPorts',
     ]);
     assert.equal((props.ports!.items as Record<string, unknown>).type, 'integer');
     assert.equal((props.ports!.items as Record<string, unknown>).minimum, 1);

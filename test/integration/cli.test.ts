@@ -217,6 +217,7 @@ describe('selfscan CLI on loopback', () => {
           // Loopback refuses every port, so every port reads blocked; the requester is refused
           // before any port matters (the self-test itself: test/integration/egress.test.ts).
           SELFSCAN_EGRESS_REFERENCE: '127.0.0.1',
+          SELFSCAN_TICKET_KEY: 't'.repeat(32),
           SELFSCAN_LOG_LEVEL: 'warn',
         }),
       );

@@ -156,7 +156,7 @@ describe('an organisation, from link to dashboard', () => {
     assert.equal(page.status, 200);
     assert.match(page.body, /PC-0042/);
     assert.match(page.body, new RegExp(`TCP/${openPort}`));
-    assert.match(page.body, /<svg class="bar-chart"/);
+    assert.match(page.body, /<svg class="chart"/);
     const exposed = await admin.request('GET', `/admin/orgs/${orgId}?exposed=1&port=${openPort}`);
     assert.match(exposed.body, /PC-0042/);
     const otherPort = await admin.request('GET', `/admin/orgs/${orgId}?port=1`);

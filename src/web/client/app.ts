@@ -4,6 +4,7 @@
 
 interface LiveResult {
   port: number;
+  protocol?: 'tcp' | 'udp';
   state: 'open' | 'closed' | 'filtered' | 'error';
   reason: string;
   ms: number;
@@ -105,7 +106,9 @@ if (progress && textsElement?.dataset.json) {
   source.addEventListener('result', (event) => {
     const message = event as MessageEvent<string>;
     const r = JSON.parse(message.data) as LiveResult;
-    const row = document.getElementById(`row-${r.port}`);
+    const row = document.getElementById(
+      r.protocol === 'udp' ? `row-udp-${r.port}` : `row-${r.port}`,
+    );
     const index = Number(message.lastEventId);
     const counted = Number.isInteger(index) && index > 0 ? index <= rendered : false;
     if (!counted && (!row || row.dataset.state === 'pending')) {
@@ -138,7 +141,7 @@ if (progress && textsElement?.dataset.json) {
         });
     } else if (liveOpen && r.state === 'open' && !counted) {
       const item = document.createElement('li');
-      item.textContent = `TCP/${r.port} — ${texts.state.open}`;
+      item.textContent = `${(r.protocol ?? 'tcp').toUpperCase()}/${r.port} — ${texts.state.open}`;
       liveOpen.append(item);
     }
     if (bar) bar.value = done;

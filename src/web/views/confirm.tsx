@@ -6,6 +6,9 @@ export interface ConfirmProps {
   address: string;
   ports: number[];
   preset: 'core' | 'service' | 'all' | 'custom';
+  /** UDP ports added by the person's opt-in (0 = none). */
+  udpPorts: number;
+  identify: boolean;
 }
 
 export function ConfirmPage({ ctx, p }: { ctx: PageContext; p: ConfirmProps }) {
@@ -40,6 +43,12 @@ export function ConfirmPage({ ctx, p }: { ctx: PageContext; p: ConfirmProps }) {
           </ul>
         )}
       </section>
+      {(p.udpPorts > 0 || p.identify) && (
+        <ul class="extra-tests" data-testid="extra-tests">
+          {p.udpPorts > 0 && <li>{t.confirm.extraUdp(p.udpPorts)}</li>}
+          {p.identify && <li>{t.confirm.extraIdentify}</li>}
+        </ul>
+      )}
       <p class="hint" data-testid="duration">
         {t.duration(fast, slow)}
       </p>

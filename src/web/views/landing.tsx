@@ -124,6 +124,35 @@ export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
             />
             <label for="accept">{t.landing.accept}</label>
           </p>
+          <fieldset class="options">
+            <legend>{t.landing.optionsTitle}</legend>
+            <p class="check">
+              <input
+                type="checkbox"
+                id="opt-udp"
+                name="udp"
+                value="yes"
+                aria-describedby="opt-udp-hint"
+              />
+              <label for="opt-udp">{t.landing.optUdp}</label>
+            </p>
+            <p class="hint" id="opt-udp-hint">
+              {t.landing.optUdpHint}
+            </p>
+            <p class="check">
+              <input
+                type="checkbox"
+                id="opt-identify"
+                name="identify"
+                value="yes"
+                aria-describedby="opt-identify-hint"
+              />
+              <label for="opt-identify">{t.landing.optIdentify}</label>
+            </p>
+            <p class="hint" id="opt-identify-hint">
+              {t.landing.optIdentifyHint}
+            </p>
+          </fieldset>
           <button type="submit" class="primary">
             {t.landing.next}
           </button>

@@ -2,6 +2,8 @@
 // first, each with what it is, why it matters and how to close it; then what was tested, the
 // block for the IT department, and the facts about this result. Live while running.
 import { catalogEntryFor, type SharedStep, splitFix } from '../../core/catalog.js';
+import { detailLine, FINDING_TEXTS, SEVERITY_LABELS } from '../../core/finding-texts.js';
+import { type Finding, highestSeverity, type Severity } from '../../core/findings.js';
 import type { Messages, ScanState } from '../i18n/messages.js';
 import { viewOf } from './address-view.js';
 import { Layout, type PageContext } from './layout.js';
@@ -24,8 +26,10 @@ export interface ResultProps {
   family: 4 | 6;
   addressClass: keyof Messages['result']['addressClass'];
   total: number;
-  planned: number[];
+  planned: { port: number; protocol: 'tcp' | 'udp' }[];
   results: ResultRow[];
+  /** What UDP answers and identification found (issue 16). */
+  findings: Finding[];
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -46,7 +50,21 @@ const REASON = 1_000_005;
 const COUNT = { open: 1_000_006, closed: 1_000_007, filtered: 1_000_008, error: 1_000_009 };
 /** Reasons with their own words (`local-` stands for every `local-*` reason: this server could
  *  not test the port); any other is shown as its code. */
-const REASONS = ['syn-ack', 'refused', 'timeout', 'host-unreachable', 'local-'] as const;
+const REASONS = [
+  'syn-ack',
+  'refused',
+  'timeout',
+  'host-unreachable',
+  'udp-response',
+  'port-unreachable',
+  'no-response',
+  'local-',
+] as const;
+const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
+const rowId = (row: { port: number; protocol: 'tcp' | 'udp' }) =>
+  row.protocol === 'udp' ? `row-udp-${row.port}` : `row-${row.port}`;
+const label = (row: { port: number; protocol: 'tcp' | 'udp' }) =>
+  `${row.protocol.toUpperCase()}/${row.port}`;
 
 /** Up to this many planned ports, every row is shown (and filled in live). */
 const ROW_LIMIT = 100;
@@ -84,7 +102,18 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
   const words = r.byView[viewOf(p.addressClass)];
   const headline = tone === 'safe' || tone === 'exposed' ? words.headline[tone] : r.headline[tone];
   const summary = tone === 'safe' || tone === 'exposed' ? words.summary[tone] : r.summary[tone];
-  const cards = exposed.map((row) => ({ row, ...cardFix(row, ctx) }));
+  const findingsOf = (row: ResultRow) =>
+    p.findings
+      .filter((f) => f.port === row.port && f.protocol === row.protocol)
+      .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  // Findings raise a port: the most severe first, then by port.
+  const rank = (row: ResultRow) => {
+    const s = highestSeverity(findingsOf(row));
+    return s === undefined ? 2.5 : SEVERITY_ORDER[s];
+  };
+  const cards = [...exposed]
+    .sort((a, b) => rank(a) - rank(b))
+    .map((row) => ({ row, findings: findingsOf(row), ...cardFix(row, ctx) }));
   // Steps shared by several open ports are shown once, above the cards, in SHARED_STEPS order.
   const sharedSteps = [...new Set(cards.flatMap((c) => c.shared))];
   const table = <ResultTable ctx={ctx} rows={sortedWithPending(p, sorted)} labelledBy="all-h" />;
@@ -195,7 +224,13 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
             </section>
           )}
           {cards.map((card) => (
-            <PortCard row={card.row} own={card.own} ctx={ctx} open={cards.length === 1} />
+            <PortCard
+              row={card.row}
+              own={card.own}
+              findings={card.findings}
+              ctx={ctx}
+              open={cards.length === 1}
+            />
           ))}
         </section>
       )}
@@ -332,13 +367,11 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
 function sortedWithPending(
   p: ResultProps,
   sorted: ResultRow[],
-): (ResultRow | { port: number; pending: true })[] {
-  const seen = new Set(sorted.map((x) => x.port));
+): (ResultRow | { port: number; protocol: 'tcp' | 'udp'; pending: true })[] {
+  const seen = new Set(sorted.map((x) => label(x)));
   return [
     ...sorted,
-    ...p.planned
-      .filter((port) => !seen.has(port))
-      .map((port) => ({ port, pending: true as const })),
+    ...p.planned.filter((x) => !seen.has(label(x))).map((x) => ({ ...x, pending: true as const })),
   ];
 }
 
@@ -348,7 +381,7 @@ function ResultTable({
   labelledBy,
 }: {
   ctx: PageContext;
-  rows: (ResultRow | { port: number; pending: true })[];
+  rows: (ResultRow | { port: number; protocol: 'tcp' | 'udp'; pending: true })[];
   /** The heading that names the table's region. */
   labelledBy: string;
 }) {
@@ -368,11 +401,16 @@ function ResultTable({
         </thead>
         <tbody>
           {rows.map((row) => {
-            const entry = catalogEntryFor('tcp', row.port);
+            const entry = catalogEntryFor(row.protocol, row.port);
             const state = 'pending' in row ? 'pending' : row.state;
             return (
-              <tr id={`row-${row.port}`} data-port={row.port} data-state={state}>
-                <th scope="row">TCP/{row.port}</th>
+              <tr
+                id={rowId(row)}
+                data-port={row.port}
+                data-protocol={row.protocol}
+                data-state={state}
+              >
+                <th scope="row">{label(row)}</th>
                 <td>{entry?.text[ctx.lang].name ?? r.unknownService(row.port)}</td>
                 <td>
                   <Badge state={state} t={ctx.t} />
@@ -398,7 +436,7 @@ export function Badge({ state, t }: { state: ScanState | 'pending'; t: Messages 
 
 /** What a card says about closing its port, without the steps the shared block shows. */
 function cardFix(row: ResultRow, ctx: PageContext): { own: string; shared: SharedStep[] } {
-  const text = catalogEntryFor('tcp', row.port)?.text[ctx.lang];
+  const text = catalogEntryFor(row.protocol, row.port)?.text[ctx.lang];
   return text ? splitFix(text.fix, ctx.lang) : { own: ctx.t.result.unknownFix, shared: [] };
 }
 
@@ -407,23 +445,55 @@ function cardFix(row: ResultRow, ctx: PageContext): { own: string; shared: Share
 function PortCard({
   row,
   own,
+  findings,
   ctx,
   open,
 }: {
   row: ResultRow;
   own: string;
+  findings: Finding[];
   ctx: PageContext;
   open: boolean;
 }) {
   const r = ctx.t.result;
-  const entry = catalogEntryFor('tcp', row.port);
+  const entry = catalogEntryFor(row.protocol, row.port);
   const text = entry?.text[ctx.lang];
+  const top = highestSeverity(findings);
   return (
-    <article class="port-card" data-testid={`open-${row.port}`}>
+    <article
+      class={`port-card${top ? ` severity-${top}` : ''}`}
+      data-testid={row.protocol === 'udp' ? `open-udp-${row.port}` : `open-${row.port}`}
+      data-severity={top}
+    >
       <h3>
-        <span class="portnum">TCP/{row.port}</span> {text?.name ?? r.unknownService(row.port)}{' '}
+        <span class="portnum">{label(row)}</span> {text?.name ?? r.unknownService(row.port)}{' '}
         <Badge state={row.state} t={ctx.t} />
+        {top && top !== 'info' && (
+          <>
+            {' '}
+            <span class={`badge severity-${top}`}>{SEVERITY_LABELS[top][ctx.lang]}</span>
+          </>
+        )}
       </h3>
+      {findings.length > 0 && (
+        <ul class="findings" data-testid={`findings-${label(row)}`}>
+          {findings.map((f) => {
+            const ft = FINDING_TEXTS[f.id][ctx.lang];
+            return (
+              <li class={`finding severity-${f.severity}`} data-finding={f.id}>
+                <strong>{ft.title}</strong>{' '}
+                <span class="hint">({SEVERITY_LABELS[f.severity][ctx.lang]})</span>
+                <p>{ft.advice}</p>
+                {Object.keys(f.detail).length > 0 && (
+                  <p class="detail">
+                    <code>{detailLine(f.detail)}</code>
+                  </p>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
       {entry && entry.threats.length > 0 && (
         <p class="threats">
           {entry.threats
