@@ -168,7 +168,7 @@ describe('organisation dashboard in chromium', () => {
       assert.match(table, /PC-0042/);
       assert.match(table, /TCP\/445/);
       assert.match(table, /危険あり/);
-      assert.equal(await a.locator('svg.bar-chart').count(), 1);
+      assert.equal(await a.locator('svg.chart').count(), 1);
 
       const hook = await waitFor('the webhook', async () =>
         hooks.find((h) => h.includes('PC-0042')),
