@@ -107,8 +107,20 @@ export interface Config {
   readonly termsVersion: string;
   readonly vantage: string;
   readonly logLevel: LogLevel;
+  // --- Scale-out (issue 10): set together with redisUrl. ---
+  /** Present exactly when redisUrl is: key prefix, job-payload key (a secret: never log it). */
+  readonly scaleOut?: ScaleOutConfig;
   /** Non-fatal findings to log at startup (e.g. an unknown SELFSCAN_* variable, likely a typo). */
   readonly warnings: readonly string[];
+}
+
+/** Scale-out (SELFSCAN_REDIS_URL set): what web nodes and workers share besides the database. */
+export interface ScaleOutConfig {
+  readonly redisUrl: string;
+  /** SELFSCAN_REDIS_PREFIX: every Redis key and channel starts with it (default `selfscan`). */
+  readonly prefix: string;
+  /** SELFSCAN_JOB_KEY: encrypts the target address in the job payload (queue/job-crypto.ts). */
+  readonly jobKey: string;
 }
 
 export interface ConfigProblem {
@@ -169,6 +181,9 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_TERMS_VERSION',
   'SELFSCAN_VANTAGE',
   'SELFSCAN_LOG_LEVEL',
+  // Scale-out (issue 10): Redis queue, shared job key, vantage points.
+  'SELFSCAN_REDIS_PREFIX',
+  'SELFSCAN_JOB_KEY',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -288,6 +303,28 @@ function readDatabase(r: Reader): Maybe<DatabaseConfig> {
   }
   if (/^postgres(ql)?:\/\//.test(url) && URL.canParse(url)) return { kind: 'postgres', url };
   return r.fail(name, expected); // not echoed: it may contain a password
+}
+
+// --- Scale-out (issue 10) ---
+function readScaleOut(
+  r: Reader,
+  redisUrl: Maybe<string | undefined>,
+): Maybe<ScaleOutConfig | undefined> {
+  const prefix = r.pattern(
+    'SELFSCAN_REDIS_PREFIX',
+    'selfscan',
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    'letters, digits, "_" and "-" (at most 64, no ":")',
+  );
+  const jobKey = r.raw('SELFSCAN_JOB_KEY');
+  if (redisUrl === INVALID || redisUrl === undefined) return undefined;
+  if (jobKey === undefined || jobKey.length < HMAC_KEY_MIN_LENGTH)
+    return r.fail(
+      'SELFSCAN_JOB_KEY',
+      `is required with SELFSCAN_REDIS_URL (at least ${HMAC_KEY_MIN_LENGTH} characters, the same on every web node and worker): it encrypts the address in the Redis job; generate one with \`openssl rand -base64 32\``,
+    );
+  if (prefix === INVALID) return INVALID;
+  return { redisUrl, prefix, jobKey };
 }
 
 function readRedisUrl(r: Reader): Maybe<string | undefined> {
@@ -602,6 +639,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     'a name of lowercase letters, digits, "_" and "-" (at most 63)',
   );
   const logLevel = r.oneOf<LogLevel>('SELFSCAN_LOG_LEVEL', LOG_LEVELS, 'info');
+  const scaleOut = readScaleOut(r, redisUrl);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
@@ -656,6 +694,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     termsVersion: ok(termsVersion),
     vantage: ok(vantage),
     logLevel: ok(logLevel),
+    ...(ok(scaleOut) !== undefined && { scaleOut: ok(scaleOut) }),
     warnings: [
       ...unknownVariableWarnings(env),
       ...(ok(egressReferences).length === 0

@@ -193,7 +193,7 @@ export async function runCli(
     stderr: process.stderr,
     stdin: process.stdin,
   },
-  extra: { serve?: () => Promise<unknown> } = {},
+  extra: { serve?: () => Promise<unknown>; worker?: () => Promise<unknown> } = {},
 ): Promise<number> {
   const { env, stdout, stderr } = io;
   if (!stdout.listeners('error').includes(onPipeError)) stdout.on('error', onPipeError);
@@ -343,6 +343,19 @@ export async function runCli(
       .action(async () => {
         process.off('SIGINT', onSigint); // the server has its own shutdown
         await serve();
+      });
+  }
+
+  if (extra.worker) {
+    const worker = extra.worker;
+    program
+      .command('worker')
+      .description(h.worker)
+      .option('--vantage <name>', h.vantage)
+      .action(async (opts: { vantage?: string }) => {
+        process.off('SIGINT', onSigint); // the worker has its own shutdown
+        if (opts.vantage !== undefined) process.env.SELFSCAN_VANTAGE = opts.vantage;
+        await worker();
       });
   }
 

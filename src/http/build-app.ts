@@ -13,6 +13,7 @@ import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
+import type { VantageStatus } from '../queue/vantage-registry.js';
 import { RATE_WINDOW_MS, type Store } from '../store/store.js';
 import { createHostCheck } from './allowed-hosts.js';
 import { ApiError, toErrorEnvelope } from './errors.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   scannerHealth: () => CanaryHealth;
   /** The egress self-test per family (empty when no reference is configured). */
   egressStatus: () => EgressFamilyStatus[];
+  /** Scaled out: live scanner workers per vantage point (absent: scans run in this process). */
+  vantageStatus?: () => VantageStatus[];
   requesterOf: (request: FastifyRequest) => Requester;
   /** Counts one diagnosis (or one consent) against the requester's hourly limits; 429 when over. */
   checkRateLimits: (
@@ -64,6 +67,7 @@ export interface BuildAppOptions {
   events: ScanEvents;
   scannerHealth?: () => CanaryHealth;
   egressStatus?: () => EgressFamilyStatus[];
+  vantageStatus?: () => VantageStatus[];
   logger?: boolean | object;
 }
 
@@ -238,6 +242,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     scannerHealth:
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     egressStatus: options.egressStatus ?? (() => []),
+    ...(options.vantageStatus ? { vantageStatus: options.vantageStatus } : {}),
     requesterOf: createRequesterResolver(config),
     checkRateLimits,
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
