@@ -121,6 +121,9 @@ export interface ScaleOutConfig {
   readonly prefix: string;
   /** SELFSCAN_JOB_KEY: encrypts the target address in the job payload (queue/job-crypto.ts). */
   readonly jobKey: string;
+  /** SELFSCAN_JOB_LOCK_MS: a worker silent this long (dead, frozen) loses its jobs to another
+   *  worker (BullMQ lockDuration and stalled-check interval; default 30 s). */
+  readonly jobLockMs: number;
 }
 
 export interface ConfigProblem {
@@ -184,6 +187,7 @@ export const CONFIG_VARIABLES = [
   // Scale-out (issue 10): Redis queue, shared job key, vantage points.
   'SELFSCAN_REDIS_PREFIX',
   'SELFSCAN_JOB_KEY',
+  'SELFSCAN_JOB_LOCK_MS',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -317,14 +321,15 @@ function readScaleOut(
     'letters, digits, "_" and "-" (at most 64, no ":")',
   );
   const jobKey = r.raw('SELFSCAN_JOB_KEY');
+  const jobLockMs = r.int('SELFSCAN_JOB_LOCK_MS', 30_000, 1000, 600_000);
   if (redisUrl === INVALID || redisUrl === undefined) return undefined;
   if (jobKey === undefined || jobKey.length < HMAC_KEY_MIN_LENGTH)
     return r.fail(
       'SELFSCAN_JOB_KEY',
       `is required with SELFSCAN_REDIS_URL (at least ${HMAC_KEY_MIN_LENGTH} characters, the same on every web node and worker): it encrypts the address in the Redis job; generate one with \`openssl rand -base64 32\``,
     );
-  if (prefix === INVALID) return INVALID;
-  return { redisUrl, prefix, jobKey };
+  if (prefix === INVALID || jobLockMs === INVALID) return INVALID;
+  return { redisUrl, prefix, jobKey, jobLockMs };
 }
 
 function readRedisUrl(r: Reader): Maybe<string | undefined> {

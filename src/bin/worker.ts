@@ -13,7 +13,13 @@ import { ConfigError, loadConfig } from '../config.js';
 import { runScan, ScanReleasedError } from '../jobs/run-scan.js';
 import { BullmqScanWorker } from '../queue/bullmq-queue.js';
 import { jobKeyOf } from '../queue/job-crypto.js';
-import { assertNoEviction, connected, fastFailRedis, workerRedis } from '../queue/redis.js';
+import {
+  assertNoEviction,
+  connected,
+  fastFailRedis,
+  scanRef,
+  workerRedis,
+} from '../queue/redis.js';
 import { RedisScanEvents } from '../queue/redis-scan-events.js';
 import { startHeartbeat } from '../queue/vantage-registry.js';
 import { KyselyStore } from '../store/kysely-store.js';
@@ -81,7 +87,13 @@ const worker = new BullmqScanWorker({
   key: jobKeyOf(scaleOut.jobKey),
   vantage,
   concurrency: config.scanConcurrency,
-  runner: (job, signal) => runScan({ ...scanner.deps, onInterrupt: 'release' }, job, signal),
+  runner: async (job, signal) => {
+    const ref = scanRef(job.scanId);
+    log.info({ job: ref }, 'scan job started');
+    await runScan({ ...scanner.deps, onInterrupt: 'release' }, job, signal);
+    log.info({ job: ref }, 'scan job done');
+  },
+  lockDurationMs: scaleOut.jobLockMs,
   onFinalFailure: async (scanId, err) => {
     const released = err instanceof ScanReleasedError || /stalled/i.test(err.message);
     const changed = await store

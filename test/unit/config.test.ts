@@ -274,6 +274,7 @@ describe('scale-out settings', () => {
       redisUrl: 'redis://127.0.0.1:6379/2',
       prefix: 'site-a',
       jobKey: 'k'.repeat(32),
+      jobLockMs: 30_000,
     });
   });
 });
@@ -342,6 +343,7 @@ describe('loadConfig errors', () => {
       ['short', 'x'.repeat(31)],
       { SELFSCAN_REDIS_URL: 'redis://127.0.0.1:6379' },
     ],
+    ['SELFSCAN_JOB_LOCK_MS', ['999', '1.5', 'abc', '600001']],
   ];
 
   for (const [variable, values, extra] of invalid) {
