@@ -180,11 +180,14 @@ export async function startCluster(o: {
   webs: number;
   workers: number;
   vantages?: string[];
+  /** Web nodes listen here (default 127.0.0.1). */
+  host?: string;
   env?: Record<string, string>;
 }): Promise<Cluster> {
+  const host = o.host ?? '127.0.0.1';
   const settings: Record<string, string> = {
     SELFSCAN_MODE: 'local',
-    SELFSCAN_LOG_LEVEL: 'info',
+    SELFSCAN_LOG_LEVEL: 'warn',
     SELFSCAN_REDIS_URL: o.redisUrl,
     SELFSCAN_REDIS_PREFIX: o.prefix,
     SELFSCAN_JOB_KEY: 'scale-out test job key, 32+ characters',
@@ -195,19 +198,23 @@ export async function startCluster(o: {
   // The first web node migrates the fresh database; then the rest all at once (each process
   // compiles through tsx: slow on a loaded machine).
   const first = await startServerProcess({
-    host: '127.0.0.1',
+    host,
     databaseUrl: o.databaseUrl,
     env: settings,
   });
   const [workers, more] = await Promise.all([
     Promise.all(
       Array.from({ length: o.workers }, (_, i) =>
-        startWorker(`w${i + 1}`, vantages[i % vantages.length] ?? 'default', settings),
+        // info: the workers' `scan job done` lines tell who did the work.
+        startWorker(`w${i + 1}`, vantages[i % vantages.length] ?? 'default', {
+          ...settings,
+          SELFSCAN_LOG_LEVEL: 'info',
+        }),
       ),
     ),
     Promise.all(
       Array.from({ length: o.webs - 1 }, () =>
-        startServerProcess({ host: '127.0.0.1', databaseUrl: o.databaseUrl, env: settings }),
+        startServerProcess({ host, databaseUrl: o.databaseUrl, env: settings }),
       ),
     ),
   ]);

@@ -196,7 +196,7 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
       assertExactlyOnce(s);
     }
     // A replacement, as systemd would restart it.
-    const w = await startWorker('w4', 'default', c.settings);
+    const w = await startWorker('w4', 'default', { ...c.settings, SELFSCAN_LOG_LEVEL: 'info' });
     c.workers.push(w);
   });
 
@@ -221,7 +221,9 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
       assert.equal(s.status, 'done', `${s.status} ${s.error?.code}`);
       assertExactlyOnce(s);
     }
-    c.workers.push(await startWorker('w5', 'default', c.settings));
+    c.workers.push(
+      await startWorker('w5', 'default', { ...c.settings, SELFSCAN_LOG_LEVEL: 'info' }),
+    );
   });
 
   it('a web node killed mid-stream: the stream resumes on the other node and completes', async () => {
