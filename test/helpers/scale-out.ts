@@ -152,12 +152,12 @@ export async function startWorker(
       return exited;
     },
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000; // tsx compiles on start: slow on a loaded machine
   while (!out.includes('selfscan worker ready')) {
     if (child.exitCode !== null) throw new Error(`worker ${name} exited: ${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`worker ${name} not ready within 30 s: ${out}`);
+      throw new Error(`worker ${name} not ready within 90 s: ${out}`);
     }
     await sleep(100);
   }
@@ -202,22 +202,33 @@ export async function startCluster(o: {
     databaseUrl: o.databaseUrl,
     env: settings,
   });
-  const [workers, more] = await Promise.all([
-    Promise.all(
-      Array.from({ length: o.workers }, (_, i) =>
-        // info: the workers' `scan job done` lines tell who did the work.
-        startWorker(`w${i + 1}`, vantages[i % vantages.length] ?? 'default', {
-          ...settings,
-          SELFSCAN_LOG_LEVEL: 'info',
-        }),
-      ),
+  const started = await Promise.allSettled([
+    ...Array.from({ length: o.workers }, (_, i) =>
+      // info: the workers' `scan job done` lines tell who did the work.
+      startWorker(`w${i + 1}`, vantages[i % vantages.length] ?? 'default', {
+        ...settings,
+        SELFSCAN_LOG_LEVEL: 'info',
+      }),
     ),
-    Promise.all(
-      Array.from({ length: o.webs - 1 }, () =>
-        startServerProcess({ host, databaseUrl: o.databaseUrl, env: settings }),
-      ),
+    ...Array.from({ length: o.webs - 1 }, () =>
+      startServerProcess({ host, databaseUrl: o.databaseUrl, env: settings }),
     ),
   ]);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    // Nothing left behind: stop what did start.
+    await first.kill();
+    for (const r of started)
+      if (r.status === 'fulfilled') await (r.value as { kill?: () => Promise<unknown> }).kill?.();
+    for (const r of started)
+      if (r.status === 'fulfilled' && 'jobsDone' in r.value) await r.value.stop('SIGKILL');
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const values = started.map(
+    (r) => (r as PromiseFulfilledResult<WorkerProcess | ServerProcess>).value,
+  );
+  const workers = values.slice(0, o.workers) as WorkerProcess[];
+  const more = values.slice(o.workers) as ServerProcess[];
   const cluster: Cluster = {
     webs: [first, ...more],
     workers,

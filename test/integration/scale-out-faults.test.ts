@@ -122,7 +122,7 @@ const busyWorker = (ws: WorkerProcess[]) =>
       w.child.exitCode === null && w.output().split('scan job started').length - 1 > w.jobsDone(),
   );
 
-before(async () => {
+before(async (t) => {
   if (skip || !db) return;
   redis = await privateRedis();
   const u = new URL(db.url);
@@ -144,7 +144,7 @@ before(async () => {
   });
 });
 
-after(async () => {
+after(async (t) => {
   await cluster?.stop().catch(() => undefined);
   for (const w of extraWorkers) await w.stop('SIGKILL').catch(() => undefined);
   await proxy?.close();
@@ -153,7 +153,7 @@ after(async () => {
 });
 
 describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () => {
-  it('spreads the work over the workers; every result stored exactly once', async () => {
+  it('spreads the work over the workers; every result stored exactly once', async (t) => {
     const c = cluster!;
     const before = c.workers.map((w) => w.jobsDone());
     const ids: string[] = [];
@@ -174,9 +174,10 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
       `jobs per worker ${did}`,
     );
     assert.ok(did.filter((n) => n > 0).length >= 2, `work spread: ${did}`);
+    t.diagnostic(`jobs per worker: ${did.join(', ')}`);
   });
 
-  it('kill -9 of a worker mid-scan: its scans are taken over and end with one result per port', async () => {
+  it('kill -9 of a worker mid-scan: its scans are taken over and end with one result per port', async (t) => {
     const c = cluster!;
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -189,18 +190,20 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
     assert.ok(victim, 'a worker is running a scan');
     victim.child.kill('SIGKILL');
     await victim.exited;
+    const killedAt = Date.now();
     c.workers = c.workers.filter((w) => w !== victim);
     for (const id of ids) {
       const s = await waitFor(id, terminal, 'terminal after kill -9', 90_000);
       assert.equal(s.status, 'done', `${s.status} ${s.error?.code}`);
       assertExactlyOnce(s);
     }
+    t.diagnostic(`all 3 scans done ${Date.now() - killedAt} ms after the kill -9`);
     // A replacement, as systemd would restart it.
     const w = await startWorker('w4', 'default', { ...c.settings, SELFSCAN_LOG_LEVEL: 'info' });
     c.workers.push(w);
   });
 
-  it('SIGTERM to a worker mid-scan: it exits 0 after its deadline; no scan fails', async () => {
+  it('SIGTERM to a worker mid-scan: it exits 0 after its deadline; no scan fails', async (t) => {
     const c = cluster!;
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
@@ -215,6 +218,7 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
     const exit = await victim.stop('SIGTERM', 30_000);
     assert.equal(exit.code, 0, victim.output().slice(-2000));
     assert.ok(Date.now() - t0 < 15_000, `exited in ${Date.now() - t0} ms`);
+    t.diagnostic(`worker exited 0 ${Date.now() - t0} ms after SIGTERM`);
     c.workers = c.workers.filter((w) => w !== victim);
     for (const id of ids) {
       const s = await waitFor(id, terminal, 'terminal after SIGTERM', 60_000);
@@ -226,7 +230,7 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
     );
   });
 
-  it('a web node killed mid-stream: the stream resumes on the other node and completes', async () => {
+  it('a web node killed mid-stream: the stream resumes on the other node and completes', async (t) => {
     const c = cluster!;
     const [a, b] = c.webs as [(typeof c.webs)[0], (typeof c.webs)[0]];
     const r = await startScan(a, '127.0.0.131', portsOf(8000));
@@ -282,6 +286,7 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
     assert.equal(ended, false);
     await read(b, seqs.at(-1));
     assert.equal(ended, true, 'end from node B');
+    t.diagnostic(`${seqs.length} results streamed, resumed on node B`);
     const s = await getScan(id);
     assert.equal(s.status, 'done');
     assert.deepEqual(
@@ -318,6 +323,7 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
       await sleep(2000);
     }
     await redis!.start();
+    const backAt = Date.now();
     // The first refusals may come before the web nodes notice (heartbeats refresh each second).
     const steady = refusals.slice(2);
     assert.ok(steady.length >= 5);
@@ -330,6 +336,9 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
       assert.equal(s.status, 'done', `${s.status} ${s.error?.code}`);
       assertExactlyOnce(s);
     }
+    t.diagnostic(
+      `during the outage: ${refusals.length} scan starts, statuses ${[...new Set(refusals.map((r) => `${r.status} ${r.code}`))].join(' / ')}, slowest answer ${Math.max(...refusals.map((r) => r.ms))} ms; 8 accepted scans done ${Date.now() - backAt} ms after Redis was back`,
+    );
   });
 
   it('PostgreSQL unreachable: scan starts answer 503, nothing half-written; fine once it is back', async () => {
@@ -348,6 +357,7 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
     for (let i = 0; i < 4; i++) {
       const r = await startScan(c.webs[i % 2]!, `127.0.0.${201 + i}`, [22, 23]);
       assert.equal(r.status, 503, JSON.stringify(r.json));
+      if (i === 0) t.diagnostic(`PG away: ${r.status} ${r.json?.error?.code}`);
     }
     proxy!.restore();
     const afterCount = await count();
