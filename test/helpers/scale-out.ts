@@ -202,26 +202,34 @@ export async function startCluster(o: {
     databaseUrl: o.databaseUrl,
     env: settings,
   });
-  const started = await Promise.allSettled([
-    ...Array.from({ length: o.workers }, (_, i) =>
+  // Then the workers together (90 s each to start), then the other web nodes (30 s each in
+  // startServerProcess: not started while the workers compile).
+  const started: PromiseSettledResult<WorkerProcess | ServerProcess>[] = await Promise.allSettled(
+    Array.from({ length: o.workers }, (_, i) =>
       // info: the workers' `scan job done` lines tell who did the work.
       startWorker(`w${i + 1}`, vantages[i % vantages.length] ?? 'default', {
         ...settings,
         SELFSCAN_LOG_LEVEL: 'info',
       }),
     ),
-    ...Array.from({ length: o.webs - 1 }, () =>
-      startServerProcess({ host, databaseUrl: o.databaseUrl, env: settings }),
-    ),
-  ]);
+  );
+  if (started.every((r) => r.status === 'fulfilled'))
+    started.push(
+      ...(await Promise.allSettled(
+        Array.from({ length: o.webs - 1 }, () =>
+          startServerProcess({ host, databaseUrl: o.databaseUrl, env: settings }),
+        ),
+      )),
+    );
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
     // Nothing left behind: stop what did start.
     await first.kill();
-    for (const r of started)
-      if (r.status === 'fulfilled') await (r.value as { kill?: () => Promise<unknown> }).kill?.();
-    for (const r of started)
-      if (r.status === 'fulfilled' && 'jobsDone' in r.value) await r.value.stop('SIGKILL');
+    for (const r of started) {
+      if (r.status !== 'fulfilled') continue;
+      if ('jobsDone' in r.value) await r.value.stop('SIGKILL');
+      else await r.value.kill();
+    }
     throw (failed as PromiseRejectedResult).reason;
   }
   const values = started.map(

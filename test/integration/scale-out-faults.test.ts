@@ -122,7 +122,7 @@ const busyWorker = (ws: WorkerProcess[]) =>
       w.child.exitCode === null && w.output().split('scan job started').length - 1 > w.jobsDone(),
   );
 
-before(async (t) => {
+before(async () => {
   if (skip || !db) return;
   redis = await privateRedis();
   const u = new URL(db.url);
@@ -144,7 +144,7 @@ before(async (t) => {
   });
 });
 
-after(async (t) => {
+after(async () => {
   await cluster?.stop().catch(() => undefined);
   for (const w of extraWorkers) await w.stop('SIGKILL').catch(() => undefined);
   await proxy?.close();
@@ -302,7 +302,7 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
     });
   });
 
-  it('Redis stopped for 30 s: scan starts get 503 quickly meanwhile; accepted scans complete after', async () => {
+  it('Redis stopped for 30 s: scan starts get 503 quickly meanwhile; accepted scans complete after', async (t) => {
     const c = cluster!;
     const ids: string[] = [];
     // 8 scans for 6 worker slots: some run, some wait in Redis during the outage.
@@ -341,7 +341,7 @@ describe('scaled out: 2 web nodes, 3 workers, PostgreSQL, Redis', { skip }, () =
     );
   });
 
-  it('PostgreSQL unreachable: scan starts answer 503, nothing half-written; fine once it is back', async () => {
+  it('PostgreSQL unreachable: scan starts answer 503, nothing half-written; fine once it is back', async (t) => {
     const c = cluster!;
     const count = async () => {
       const client = new pg.Client({ connectionString: db!.url });
