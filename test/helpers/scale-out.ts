@@ -213,7 +213,7 @@ export async function startCluster(o: {
       }),
     ),
   );
-  if (started.every((r) => r.status === 'fulfilled'))
+  if (!started.some((r) => r.status === 'rejected'))
     started.push(
       ...(await Promise.allSettled(
         Array.from({ length: o.webs - 1 }, () =>
