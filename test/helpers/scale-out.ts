@@ -201,6 +201,7 @@ export async function startCluster(o: {
     host,
     databaseUrl: o.databaseUrl,
     env: settings,
+    readyTimeoutMs: 90_000,
   });
   // Then the workers together (90 s each to start), then the other web nodes (30 s each in
   // startServerProcess: not started while the workers compile).
@@ -217,7 +218,12 @@ export async function startCluster(o: {
     started.push(
       ...(await Promise.allSettled(
         Array.from({ length: o.webs - 1 }, () =>
-          startServerProcess({ host, databaseUrl: o.databaseUrl, env: settings }),
+          startServerProcess({
+            host,
+            databaseUrl: o.databaseUrl,
+            env: settings,
+            readyTimeoutMs: 90_000,
+          }),
         ),
       )),
     );
