@@ -13,9 +13,9 @@ export interface Bar {
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 /** Horizontal bars, one per row, on a 0…max scale (max = the largest value, at least 5 %). */
-export function BarChart({ bars, title, hidden }: { bars: Bar[]; title: string; hidden: string }) {
+export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
   const rowH = 22;
-  const labelW = 150;
+  const labelW = 120;
   const valueW = 60;
   const barW = WIDTH - labelW - valueW;
   const max = Math.max(0.05, ...bars.map((b) => b.value ?? 0));
@@ -42,7 +42,7 @@ export function BarChart({ bars, title, hidden }: { bars: Bar[]; title: string; 
               <rect x={labelW} y={y + 3} width={w} height={rowH - 6} class="chart-bar" />
             )}
             <text x={labelW + barW + 6} y={y + 15} class="chart-value">
-              {b.value === null ? `— ${hidden}` : pct(b.value)}
+              {b.value === null ? '—' : pct(b.value)}
             </text>
           </g>
         );

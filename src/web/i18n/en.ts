@@ -296,7 +296,6 @@ export const en = {
     show: 'Show',
     range: (from, to) => `${from} to ${to} (whole weeks, UTC)`,
     diagnoses: 'Diagnoses',
-    suppressed: 'fewer than k',
     suppressedNote: (k) =>
       `“—” means hidden: a count of fewer than ${k}, or a figure that would reveal one. Small counts could point at a person.`,
     noData: 'No complete week in this period yet.',

@@ -301,7 +301,6 @@ export const ja = {
     show: '表示',
     range: (from, to) => `${from} 〜 ${to}（週単位、UTC）`,
     diagnoses: '診断数',
-    suppressed: 'k 未満',
     suppressedNote: (k) =>
       `「—」は非表示を表します。${k} 未満の数、またはそれを割り出せてしまう数です。小さな数は個人の特定につながるおそれがあるためです。`,
     noData: 'この期間には、まだ終わった週がありません。',

@@ -173,7 +173,6 @@ export interface Messages {
     show: string;
     range: (from: string, to: string) => string;
     diagnoses: string;
-    suppressed: string;
     suppressedNote: (k: number) => string;
     noData: string;
     shareHeading: string;
