@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { CanaryMonitor } from '../core/canary.js';
 import { CATALOG } from '../core/catalog.js';
+import { ConcurrencyLimiter } from '../core/concurrency-limiter.js';
 import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
 import {
@@ -13,7 +14,10 @@ import {
   type Metrics,
   startMetricsServer,
 } from '../http/metrics.js';
+import { createMailer } from '../jobs/mailer.js';
+import { enqueueAlerts, startAlertDispatcher } from '../jobs/notify-org.js';
 import { runScan } from '../jobs/run-scan.js';
+import { createWebhookAgent } from '../jobs/webhook-client.js';
 import { InlineQueue } from '../queue/inline-queue.js';
 import type { InProcessScanEvents } from '../queue/scan-events.js';
 import { KyselyStore } from '../store/kysely-store.js';
@@ -72,6 +76,28 @@ export async function startService(
   const egressTimer = setInterval(() => void refreshEgress(), 50_000);
   egressTimer.unref();
 
+  // Organisations (issue 11): mail, and the alert outbox's dispatcher. A finished diagnosis of an
+  // organisation enqueues its alerts; the dispatcher delivers them with retries and backoff.
+  const mailer = config.orgs.smtpUrl
+    ? createMailer(config.orgs.smtpUrl, config.orgs.mailFrom)
+    : undefined;
+  const webhookAgent = createWebhookAgent(config.orgs.webhookAllowRanges);
+  const alerts = startAlertDispatcher(
+    {
+      orgs: store.orgs,
+      agent: webhookAgent,
+      mailer,
+      retryBaseMs: config.orgs.alertRetryBaseMs,
+      maxAttempts: config.orgs.alertMaxAttempts,
+      log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+    },
+    Math.min(1000, config.orgs.alertRetryBaseMs),
+  );
+  const onScanEnd = async (scanId: string) => {
+    const scan = await store.getScan(scanId);
+    if (scan && (await enqueueAlerts(store.orgs, scan, config.publicOrigins[0])) > 0)
+      await alerts.kick();
+  };
   // Counted as they pass (results by state, finished diagnoses, duration from the stored times).
   const metrics = createMetrics({ queueDepth: () => queue.depth() });
   const events: InProcessScanEvents = new MeteredScanEvents(metrics, async (id) => {
@@ -102,6 +128,8 @@ export async function startService(
     },
   });
   const { probe } = config;
+  // One socket budget for every diagnosis this process runs (file descriptors are per process).
+  const socketBudget = new ConcurrencyLimiter(probe.concurrencyMax);
   queue.setRunner((job, signal) =>
     runScan(
       {
@@ -113,9 +141,14 @@ export async function startService(
           retries: probe.retries,
           concurrencyPerTarget: probe.concurrencyPerTarget,
           concurrencyMax: probe.concurrencyMax,
+          limiter: socketBudget,
           ...(probe.sourceAddress ? { sourceAddress: probe.sourceAddress } : {}),
         },
-        publish: (id, event) => events.publish(id, event),
+        publish: (id, event) => {
+          events.publish(id, event);
+          if (event.type === 'end' && event.status === 'done')
+            void onScanEnd(id).catch((err) => app.log.error({ err }, 'alerts not enqueued'));
+        },
         scannerHealthy: () => canary.current().healthy,
         egressBlocked: (family, ports) => egress.blockedPorts(family, ports),
       },
@@ -131,6 +164,7 @@ export async function startService(
     events,
     scannerHealth: () => canary.current(),
     egressStatus: () => egress.status(),
+    mailer,
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   instrumentApp(app, metrics);
@@ -165,9 +199,11 @@ export async function startService(
 
   // Retention: results older than SELFSCAN_RETENTION_DAYS are deleted, hourly.
   const purge = () =>
-    store
-      .deleteScansBefore(Date.now() - config.retentionDays * 86_400_000)
-      .catch((err) => app.log.error({ err }, 'retention purge failed'));
+    Promise.all([
+      store.deleteScansBefore(Date.now() - config.retentionDays * 86_400_000),
+      store.orgs.purgeOrgDiagnoses(Date.now()),
+      store.orgs.deleteSessionsBefore(Date.now()),
+    ]).catch((err) => app.log.error({ err }, 'retention purge failed'));
   await purge();
   const retention = setInterval(purge, 3_600_000);
   retention.unref();
@@ -176,6 +212,7 @@ export async function startService(
   const close = () => {
     closing ??= (async () => {
       clearInterval(retention);
+      alerts.stop();
       reconciler.stop();
       canary.stop();
       clearInterval(egressTimer);
@@ -184,6 +221,8 @@ export async function startService(
       await metricsServer?.close();
       await store.close().catch(() => undefined);
       await database.close();
+      mailer?.close();
+      await webhookAgent.close().catch(() => undefined);
     })();
     return closing;
   };

@@ -1,8 +1,8 @@
 // One diagnosis as `check` and `watch` run it: what will be probed, the consent (asked on a
 // terminal, or given by --accept-terms), the scan with live progress, the final result.
 import { createInterface } from 'node:readline/promises';
+import type { AddressClass } from '../core/address.js';
 import { type Locale, PRESET_LABELS, type PresetName, presetPorts } from '../core/catalog.js';
-import type { AddressClass } from '../core/target-policy.js';
 import { ApiClientError, createApiClient, type ScanResult } from './api-client.js';
 import type { CliMessages } from './messages.js';
 import { WIDTH, wrap } from './report.js';
@@ -24,6 +24,9 @@ export interface CheckRequest {
   preset: PresetName;
   label?: string;
   acceptTerms: boolean;
+  /** An organisation's report token (Authorization: Bearer): the diagnosis goes to its
+   *  dashboard, and its token stands for the consent — no question, no consent token. */
+  orgToken?: string;
   /** Shown in the consent question of `watch`. */
   repeatEvery?: string;
 }
@@ -83,8 +86,8 @@ export async function diagnose(
       'requester_not_allowed',
       ui.m.errors.notAllowed(me.reason ?? me.class),
     );
-  const consent = await client.consent();
-  if (!req.acceptTerms) {
+  const consent = req.orgToken ? undefined : await client.consent();
+  if (consent && !req.acceptTerms) {
     const { m } = ui;
     const count = req.ports?.length ?? presetPorts(req.preset).length;
     const what = req.ports ? req.ports.join(', ') : PRESET_LABELS[req.preset][ui.locale];
@@ -103,7 +106,9 @@ export async function diagnose(
     ...(req.ports ? { ports: req.ports } : { preset: req.preset }),
     ...(req.label ? { label: req.label } : {}),
   };
-  const started = await client.start(body, consent.token);
+  const started = req.orgToken
+    ? await client.startForOrg(body, req.orgToken)
+    : await client.start(body, consent!.token);
   const link = linkOf(req.server, started.id);
   onStarted?.(link);
   const t0 = Date.now();

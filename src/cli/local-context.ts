@@ -2,8 +2,8 @@
 // directly (the built-in-SIM laptop case of the 自診くん article), so that the internet reaches it
 // like a server? Which catalog ports does it listen on?
 import { networkInterfaces } from 'node:os';
+import { type AddressClass, classifyAddress } from '../core/address.js';
 import { CATALOG, type Locale } from '../core/catalog.js';
-import { type AddressClass, classifyAddress } from '../core/target-policy.js';
 import { isLoopbackOnly, type ListeningReport, type ListeningSocket } from './listening-ports.js';
 import type { CliMessages } from './messages.js';
 import { type Paint, pad, truncate, WIDTH, wrap } from './report.js';

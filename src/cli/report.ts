@@ -1,8 +1,9 @@
 // What `selfscan check` prints: the verdict, a table that fits 80 columns (Japanese characters
 // count as two), advice per reachable port from the catalog, and what this PC's own listening
 // sockets say about each result. Pure functions of their inputs: the caller writes the text.
+
+import type { AddressClass } from '../core/address.js';
 import { catalogEntryFor, type Locale } from '../core/catalog.js';
-import type { AddressClass } from '../core/target-policy.js';
 import type { PortResult, ScanResult } from './api-client.js';
 import { isLoopbackOnly, type ListeningReport, type ListeningSocket } from './listening-ports.js';
 import type { CliMessages } from './messages.js';

@@ -1,7 +1,7 @@
 // The API's shapes, once: TypeBox schemas that Fastify validates with (strict: no coercion, no
 // dropped fields), that /openapi.json publishes, and whose Static types the CLI uses.
 import { type Static, Type } from 'typebox';
-import { ADDRESS_CLASSES } from '../core/target-policy.js';
+import { ADDRESS_CLASSES } from '../core/address.js';
 
 declare module 'fastify' {
   interface FastifySchema {

@@ -11,43 +11,26 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Config } from '../config.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
+import type { Mailer } from '../jobs/mailer.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
-import { RATE_WINDOW_MS, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { createHostCheck } from './allowed-hosts.js';
+import type { AppDeps } from './app-deps.js';
+import { CSRF_COOKIE } from './consent.js';
 import { ApiError, toErrorEnvelope } from './errors.js';
 import { buildOpenApi, collectRoutes } from './openapi.js';
+import { createRateLimitCheck } from './rate-limits.js';
 import { createRequesterResolver, type Requester } from './requester.js';
+import { adminRoutes } from './routes/admin.js';
 import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
+import { orgLinkRoutes } from './routes/org-link.js';
+import { orgsApiRoutes } from './routes/orgs-api.js';
 import { pageRoutes } from './routes/pages.js';
-import { CSRF_COOKIE, scanRoutes } from './routes/scans.js';
+import { scanRoutes } from './routes/scans.js';
 import { statsRoutes } from './routes/stats.js';
-import { createStatsSource, type StatsSource } from './stats-source.js';
-
-export interface AppDeps {
-  config: Config;
-  store: Store;
-  queue: ScanQueue;
-  events: ScanEvents;
-  scannerHealth: () => CanaryHealth;
-  /** The egress self-test per family (empty when no reference is configured). */
-  egressStatus: () => EgressFamilyStatus[];
-  requesterOf: (request: FastifyRequest) => Requester;
-  /** Counts one diagnosis (or one consent) against the requester's hourly limits; 429 when over. */
-  checkRateLimits: (
-    request: FastifyRequest,
-    requester: Requester,
-    kind?: 'scan' | 'consent',
-  ) => Promise<void>;
-  /** scheme://host[:port] for links the service shows: the configured origin, else the
-   *  request's own (its Host has passed the allowed-hosts check). */
-  originOf: (request: FastifyRequest) => string;
-  /** The public statistics (page, JSON, CSV: the same figures). */
-  stats: StatsSource;
-  /** Set by the page routes: errors on HTML routes become friendly pages. */
-  renderErrorPage?: (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
-}
+import { createStatsSource } from './stats-source.js';
 
 /** JSON routes answer errors in the envelope; everything else is a page for a person. */
 const isJsonRoute = (url: string) =>
@@ -68,6 +51,7 @@ export interface BuildAppOptions {
   events: ScanEvents;
   scannerHealth?: () => CanaryHealth;
   egressStatus?: () => EgressFamilyStatus[];
+  mailer?: Mailer | undefined;
   logger?: boolean | object;
 }
 
@@ -204,36 +188,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(sse, { heartbeatInterval: 15_000 });
 
-  // Counters live in the store: traffic from elsewhere cannot evict a live window, and a refused
-  // attempt counts nowhere (the take is all or nothing).
-  const checkRateLimits = async (
-    _request: FastifyRequest,
-    requester: Requester,
-    kind: 'scan' | 'consent' = 'scan',
-  ) => {
-    const limits = kind === 'scan' ? config.rateLimit : config.consentLimit;
-    const outcome = await options.store.takeRateLimit(
-      [
-        { key: `${kind}:a:${requester.key}`, max: limits.perAddressPerHour },
-        ...requester.networkKeys.map((key) => ({
-          key: `${kind}:n:${key}`,
-          max: limits.perNetworkPerHour,
-        })),
-      ],
-      RATE_WINDOW_MS,
-      Date.now(),
-    );
-    if (!outcome.allowed) {
-      const wait = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-      const what = kind === 'scan' ? 'diagnoses' : 'requests to start a diagnosis';
-      throw new ApiError(
-        'rate_limited',
-        `Too many ${what} from your connection. Please try again in ${formatWait(wait)}.`,
-        wait,
-      );
-    }
-  };
-
   const deps: AppDeps = {
     config,
     store: options.store,
@@ -243,8 +197,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     egressStatus: options.egressStatus ?? (() => []),
     requesterOf: createRequesterResolver(config),
-    checkRateLimits,
+    checkRateLimits: createRateLimitCheck(config, options.store),
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
+    mailer: options.mailer,
     stats: createStatsSource({ store: options.store, config }),
   };
 
@@ -282,6 +237,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (scope) => scanRoutes(scope, deps));
   await app.register(async (scope) => statsRoutes(scope, deps));
   await app.register(async (scope) => pageRoutes(scope, deps));
+  await app.register(async (scope) => adminRoutes(scope, deps));
+  await app.register(async (scope) => orgsApiRoutes(scope, deps));
+  await app.register(async (scope) => orgLinkRoutes(scope, deps));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
   return app;
@@ -331,11 +289,6 @@ function assertSameOrigin(request: FastifyRequest): void {
     if (origin !== own)
       throw new ApiError('origin_forbidden', 'Requests from other sites are not accepted.');
   }
-}
-
-function formatWait(seconds: number): string {
-  if (seconds < 90) return `${seconds} seconds`;
-  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 function validationMessage(

@@ -36,7 +36,17 @@ export function buildOpenApi(routes: readonly Collected[], version: string) {
       parameters.push({
         name: 'Selfscan-Consent',
         in: 'header',
-        required: true,
+        // Required unless Authorization: Bearer carries an organisation's report token.
+        required: false,
+        schema: { type: 'string' },
+      });
+    // Organisations (issue 11): a managed PC's report token instead of the consent header;
+    // a read token (or a dashboard session) for an organisation's diagnoses.
+    if ((url === '/api/v1/scans' && method === 'post') || url.startsWith('/api/v1/orgs/'))
+      parameters.push({
+        name: 'Authorization',
+        in: 'header',
+        required: false,
         schema: { type: 'string' },
       });
     const query = (schema.querystring ?? {}) as { properties?: Record<string, unknown> };

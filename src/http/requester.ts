@@ -5,7 +5,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.js';
-import { type AddressClass, checkTarget, cidrContains } from '../core/target-policy.js';
+import { type AddressClass, compileCidrMatcher } from '../core/address.js';
+import { checkTarget } from '../core/target-policy.js';
 import { storedAddress } from '../store/address-storage.js';
 import { ApiError } from './errors.js';
 
@@ -40,6 +41,7 @@ export function createRequesterResolver(config: Config) {
   // which is enough on one machine; several web nodes need SELFSCAN_IP_HMAC_KEY.
   const key = config.ipHmacKey ?? randomBytes(32).toString('hex');
   const keyed = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
+  const isTrustedProxy = compileCidrMatcher(config.trustedProxies);
 
   return function requesterOf(request: FastifyRequest): Requester {
     let check: ReturnType<typeof checkTarget>;
@@ -64,8 +66,7 @@ export function createRequesterResolver(config: Config) {
       };
     const stored = storedAddress(check.address, config.ipStorage, config.ipHmacKey);
     const peer = request.socket.remoteAddress ?? '';
-    const peerTrusted =
-      config.trustedProxies.length > 0 && peer !== '' && cidrContains(config.trustedProxies, peer);
+    const peerTrusted = peer !== '' && isTrustedProxy(peer);
     return {
       address: check.address,
       family: check.family,

@@ -1,6 +1,6 @@
 // The tables as Kysely sees them (migrations/001-initial.ts creates them). Column names are
 // snake_case; the Store maps rows to the camelCase records of store.ts.
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Epoch milliseconds. A `bigint` column: PostgreSQL (pg) returns int8 as a string, SQLite
  *  (better-sqlite3) as a number — so reads are typed `number | string` and the Store converts
@@ -68,6 +68,13 @@ export interface ConsentsTable {
   used_at: NullableEpochMs;
   /** The scan that consumed it (set null when that scan is deleted). */
   scan_id: string | null;
+  /** What it allows: space-separated ConsentScope words ('tcp', 'udp', 'identify'). */
+  scopes: Generated<string>;
+  /** The organisation the result is shared with (issue 11, migration 007), and how. */
+  org_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_link_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_token_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_label: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One row per rate-limit key (a kind and a keyed hash of an address or network). */
@@ -81,6 +88,91 @@ export interface RateLimitsTable {
 export interface WriteProbeTable {
   id: number;
   written_at: EpochMs;
+}
+
+// --- Organisations (issue 11, migrations/007-organisations.ts) ---------------------------------
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  retention_days: number | null;
+  webhook_url: string | null;
+  webhook_format: ColumnType<string, string | undefined, string>;
+  webhook_secret: string;
+  alert_emails: string | null;
+  muted_ports: ColumnType<string, string | undefined, string>;
+  created_at: EpochMs;
+}
+
+export interface AccountsTable {
+  id: string;
+  email: string;
+  password_hash: string | null;
+  role: string;
+  org_id: string | null;
+  totp_secret: string | null;
+  totp_enabled: ColumnType<number, number | undefined, number>;
+  created_at: EpochMs;
+}
+
+export interface AdminSessionsTable {
+  token_hash: string;
+  account_id: string;
+  created_at: EpochMs;
+  last_seen_at: EpochMs;
+  expires_at: EpochMs;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  account_id: string;
+  expires_at: EpochMs;
+  used_at: NullableEpochMs;
+}
+
+export interface OrgLinksTable {
+  id: string;
+  org_id: string;
+  token: string;
+  name: string;
+  label_mode: string;
+  expires_at: NullableEpochMs;
+  revoked_at: NullableEpochMs;
+  created_at: EpochMs;
+}
+
+export interface OrgTokensTable {
+  id: string;
+  org_id: string;
+  token_hash: string;
+  name: string;
+  kind: string;
+  revoked_at: NullableEpochMs;
+  last_used_at: NullableEpochMs;
+  created_at: EpochMs;
+}
+
+export interface OrgScansTable {
+  scan_id: string;
+  org_id: string;
+  link_id: string | null;
+  token_id: string | null;
+  created_at: EpochMs;
+}
+
+export interface AlertDeliveriesTable {
+  id: string;
+  org_id: string;
+  scan_id: string | null;
+  channel: string;
+  target: string;
+  payload: string;
+  status: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: EpochMs;
+  last_error: string | null;
+  created_at: EpochMs;
+  delivered_at: NullableEpochMs;
 }
 
 /** Public statistics (migrations/006-stats.ts): counts per UTC day, never an address. */
@@ -114,6 +206,14 @@ export interface Database {
   scan_ports: ScanPortsTable;
   scan_results: ScanResultsTable;
   consents: ConsentsTable;
+  orgs: OrgsTable;
+  accounts: AccountsTable;
+  admin_sessions: AdminSessionsTable;
+  password_resets: PasswordResetsTable;
+  org_links: OrgLinksTable;
+  org_tokens: OrgTokensTable;
+  org_scans: OrgScansTable;
+  alert_deliveries: AlertDeliveriesTable;
   stats_port_daily: StatsPortDailyTable;
   stats_diagnosis_daily: StatsDiagnosisDailyTable;
 }

@@ -14,9 +14,12 @@ import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/p
 import type { ScanReport } from '../core/scan.js';
 import { dayOf, weekOf } from '../core/stats-calendar.js';
 import type { Database } from './db-schema.js';
+import { KyselyOrgStore } from './kysely-org-store.js';
 import {
+  CONSENT_SCOPES,
   ConsentError,
   type ConsentOutcome,
+  type ConsentScope,
   type ConsentUse,
   type FinishScan,
   type NewConsent,
@@ -59,10 +62,12 @@ class RateRefused extends Error {
 export class KyselyStore implements Store {
   readonly #db: Kysely<Database>;
   readonly #check: () => void;
+  readonly orgs: KyselyOrgStore;
 
   constructor(db: Kysely<Database>, options: KyselyStoreOptions = {}) {
     this.#db = db;
     this.#check = options.check ?? (() => undefined);
+    this.orgs = new KyselyOrgStore(db, (id) => this.getScan(id));
   }
 
   async createScan(s: NewScan, options: { consumeConsent?: ConsentUse } = {}): Promise<void> {
@@ -100,6 +105,7 @@ export class KyselyStore implements Store {
           // scan row back; a failure after this point rolls the consumption back.
           const outcome = await consume(trx, consent, s.id);
           if (outcome !== 'ok') throw new ConsentError(outcome);
+          await attachToConsentOrg(trx, consent.tokenHash, s);
         }
         for (let i = 0; i < s.ports.length; i += INSERT_CHUNK) {
           await trx
@@ -476,7 +482,18 @@ export class KyselyStore implements Store {
   async deleteScansBefore(cutoff: number): Promise<number> {
     return this.#db.transaction().execute(async (trx) => {
       await trx.deleteFrom('consents').where('expires_at', '<', cutoff).execute();
-      const r = await trx.deleteFrom('scans').where('created_at', '<', cutoff).executeTakeFirst();
+      const r = await trx
+        .deleteFrom('scans')
+        .where('created_at', '<', cutoff)
+        // An organisation with its own retention purges its diagnoses itself.
+        .where('id', 'not in', (eb) =>
+          eb
+            .selectFrom('org_scans')
+            .innerJoin('orgs', 'orgs.id', 'org_scans.org_id')
+            .select('org_scans.scan_id')
+            .where('orgs.retention_days', 'is not', null),
+        )
+        .executeTakeFirst();
       return Number(r.numDeletedRows);
     });
   }
@@ -494,6 +511,11 @@ export class KyselyStore implements Store {
         expires_at: c.expiresAt,
         used_at: null,
         scan_id: null,
+        scopes: scopesText(c.scopes ?? ['tcp']),
+        org_id: c.org?.orgId ?? null,
+        org_link_id: c.org?.linkId ?? null,
+        org_token_id: c.org?.tokenId ?? null,
+        org_label: c.org?.label ?? null,
       })
       .execute();
   }
@@ -503,8 +525,13 @@ export class KyselyStore implements Store {
     requesterKey: string,
     csrfBinding: string | null,
     now: number,
+    scopes?: readonly ConsentScope[],
   ): Promise<ConsentOutcome> {
-    return consume(this.#db, { tokenHash, requesterKey, csrfBinding, now }, null);
+    return consume(
+      this.#db,
+      { tokenHash, requesterKey, csrfBinding, now, ...(scopes ? { scopes } : {}) },
+      null,
+    );
   }
 
   async checkConsent(
@@ -512,12 +539,14 @@ export class KyselyStore implements Store {
     requesterKey: string,
     csrfBinding: string | null,
     now: number,
+    scopes?: readonly ConsentScope[],
   ): Promise<ConsentOutcome> {
     return classifyConsent(await readConsent(this.#db, tokenHash), {
       tokenHash,
       requesterKey,
       csrfBinding,
       now,
+      ...(scopes ? { scopes } : {}),
     });
   }
 
@@ -535,6 +564,11 @@ export class KyselyStore implements Store {
   close(): Promise<void> {
     return this.#db.destroy();
   }
+}
+
+/** Scopes as stored: 'tcp' first, then the others in CONSENT_SCOPES order, space-separated. */
+function scopesText(scopes: readonly ConsentScope[]): string {
+  return CONSENT_SCOPES.filter((s) => s === 'tcp' || scopes.includes(s)).join(' ');
 }
 
 /** Epoch ms from a bigint column: pg gives a string, better-sqlite3 a number. The one place
@@ -737,8 +771,37 @@ async function withoutStored(db: Db, id: string, batch: PortResult[]): Promise<P
   return batch.filter((r) => !stored.has(resultKey(r)));
 }
 
+/** A consent given for an organisation: the diagnosis it starts belongs to that organisation,
+ *  in the same transaction (issue 11). */
+async function attachToConsentOrg(db: Db, tokenHash: string, s: NewScan): Promise<void> {
+  const row = await db
+    .selectFrom('consents')
+    .select(['org_id', 'org_link_id', 'org_token_id', 'org_label'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row?.org_id) return;
+  await db
+    .insertInto('org_scans')
+    .values({
+      scan_id: s.id,
+      org_id: row.org_id,
+      link_id: row.org_link_id,
+      token_id: row.org_token_id,
+      created_at: s.createdAt,
+    })
+    .execute();
+  if (s.label === null && row.org_label !== null)
+    await db.updateTable('scans').set({ label: row.org_label }).where('id', '=', s.id).execute();
+}
+
 /** Spends the token if it is valid for this requester now; otherwise says why not. */
 async function consume(db: Db, c: ConsentUse, scanId: string | null): Promise<ConsentOutcome> {
+  // A consent's scopes never change after it is issued, so checking them before the conditional
+  // UPDATE cannot race: only its use does, and the UPDATE decides that.
+  if (c.scopes?.some((scope) => scope !== 'tcp')) {
+    const before = classifyConsent(await readConsent(db, c.tokenHash), c);
+    if (before === 'missing_scope') return before;
+  }
   const r = await db
     .updateTable('consents')
     .set({ used_at: c.now, scan_id: scanId })
@@ -759,6 +822,7 @@ async function consume(db: Db, c: ConsentUse, scanId: string | null): Promise<Co
 }
 
 interface ConsentRow {
+  scopes: string;
   requester_key: string;
   csrf_binding: string | null;
   expires_at: number | string;
@@ -768,17 +832,20 @@ interface ConsentRow {
 function readConsent(db: Db, tokenHash: string): Promise<ConsentRow | undefined> {
   return db
     .selectFrom('consents')
-    .select(['requester_key', 'csrf_binding', 'expires_at', 'used_at'])
+    .select(['requester_key', 'csrf_binding', 'expires_at', 'used_at', 'scopes'])
     .where('token_hash', '=', tokenHash)
     .executeTakeFirst();
 }
 
 /** A token bound to a CSRF value (browsers) needs that value; one bound to no CSRF value (API
- *  clients) needs only the requester. Order: unknown, wrong_requester, used, expired. */
+ *  clients) needs only the requester. Order: unknown, wrong_requester, missing_scope, used,
+ *  expired. */
 function classifyConsent(row: ConsentRow | undefined, c: ConsentUse): ConsentOutcome {
   if (row === undefined) return 'unknown';
   if (row.requester_key !== c.requesterKey) return 'wrong_requester';
   if (row.csrf_binding !== null && row.csrf_binding !== c.csrfBinding) return 'wrong_requester';
+  const granted = new Set(row.scopes.split(' '));
+  if (c.scopes?.some((scope) => !granted.has(scope))) return 'missing_scope';
   if (row.used_at !== null) return 'used';
   if (toMs(row.expires_at) <= c.now) return 'expired';
   return 'ok';

@@ -3,6 +3,7 @@
 // API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
 import type { PortResult, PortState, Protocol, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
+import type { OrgStore } from './org-store.js';
 
 export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -46,7 +47,15 @@ export interface ConsentUse {
   requesterKey: string;
   csrfBinding: string | null;
   now: number;
+  /** What the diagnosis will do; each must be in the consent's scopes (else `missing_scope`).
+   *  Omitted = TCP only. */
+  scopes?: readonly ConsentScope[];
 }
+
+/** What a consent allows: a TCP connect scan always; UDP probes and service identification only
+ *  when the person opted in to each (they send more than a connection attempt). */
+export const CONSENT_SCOPES = ['tcp', 'udp', 'identify'] as const;
+export type ConsentScope = (typeof CONSENT_SCOPES)[number];
 
 export interface ScanRecord {
   id: string;
@@ -97,11 +106,31 @@ export interface NewConsent {
   termsVersion: string;
   createdAt: number;
   expiresAt: number;
+  /** What it allows; always includes 'tcp'. Omitted = ['tcp']. */
+  scopes?: readonly ConsentScope[];
+  /** The organisation the result will be shared with (a diagnosis link or an org API token):
+   *  the scan that spends this consent belongs to it (org-store.ts). */
+  org?: ConsentOrg;
+}
+
+export interface ConsentOrg {
+  orgId: string;
+  linkId: string | null;
+  tokenId: string | null;
+  /** The label the person typed on the link's page; the scan's label when it has none. */
+  label: string | null;
 }
 
 /** `wrong_requester` also covers a CSRF binding that does not match. Precedence when several
- *  apply: unknown, wrong_requester, used, expired (a stranger learns nothing about the token). */
-export type ConsentOutcome = 'ok' | 'unknown' | 'used' | 'expired' | 'wrong_requester';
+ *  apply: unknown, wrong_requester, missing_scope, used, expired (a stranger learns nothing
+ *  about the token). */
+export type ConsentOutcome =
+  | 'ok'
+  | 'unknown'
+  | 'used'
+  | 'expired'
+  | 'wrong_requester'
+  | 'missing_scope';
 
 /** createScan with a consent that is not valid: nothing was written. */
 export class ConsentError extends Error {
@@ -194,6 +223,8 @@ export interface RateBucket {
 export type RateOutcome = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface Store {
+  /** Organisations, accounts, sessions and the alert outbox (org-store.ts). */
+  readonly orgs: OrgStore;
   /** Inserts the scan (status `queued`) and its planned ports atomically. With
    *  `consumeConsent`, the token is spent in the same transaction (a token is consumed only by
    *  an accepted scan): an invalid token throws ConsentError and writes nothing; a failed insert
@@ -256,7 +287,8 @@ export interface Store {
    *  included), by ISO week. Read from the aggregates only (never the raw results). */
   statsCounts(fromDay: string, toDay: string): Promise<StatsCounts>;
   /** Retention: deletes scans created before cutoff (with their ports and results) and consent
-   *  tokens that expired before cutoff. Returns the number of scans deleted. The statistics
+   *  tokens that expired before cutoff — except diagnoses of an organisation that sets its own
+   *  retention (orgs.purgeOrgDiagnoses). Returns the number of scans deleted. The statistics
    *  (anonymous counts) are kept. */
   deleteScansBefore(cutoff: number): Promise<number>;
 
@@ -268,6 +300,7 @@ export interface Store {
     requesterKey: string,
     csrfBinding: string | null,
     now: number,
+    scopes?: readonly ConsentScope[],
   ): Promise<ConsentOutcome>;
   /** Read-only: what consumeConsent would answer now (validation before queueing). */
   checkConsent(
@@ -275,6 +308,7 @@ export interface Store {
     requesterKey: string,
     csrfBinding: string | null,
     now: number,
+    scopes?: readonly ConsentScope[],
   ): Promise<ConsentOutcome>;
 
   /** Throws when the database does not accept a write, or its file is no longer the one opened

@@ -8,15 +8,26 @@ export interface Bar {
   label: string;
   /** 0…1, or null when hidden. */
   value: number | null;
+  /** Shown at the end of the bar instead of the percentage, e.g. "3 / 40". */
+  note?: string;
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 /** Horizontal bars, one per row, on a 0…max scale (max = the largest value, at least 5 %). */
-export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
+export function BarChart({
+  bars,
+  title,
+  hidden = '',
+}: {
+  bars: readonly Bar[];
+  title: string;
+  /** Said beside a hidden value (e.g. "fewer than 11"). */
+  hidden?: string;
+}) {
   const rowH = 22;
-  const labelW = 120;
-  const valueW = 60;
+  const labelW = 150;
+  const valueW = bars.some((b) => b.note !== undefined) ? 90 : 60;
   const barW = WIDTH - labelW - valueW;
   const max = Math.max(0.05, ...bars.map((b) => b.value ?? 0));
   const height = bars.length * rowH + 8;
@@ -42,7 +53,7 @@ export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
               <rect x={labelW} y={y + 3} width={w} height={rowH - 6} class="chart-bar" />
             )}
             <text x={labelW + barW + 6} y={y + 15} class="chart-value">
-              {b.value === null ? '—' : pct(b.value)}
+              {b.value === null ? `— ${hidden}`.trim() : (b.note ?? pct(b.value))}
             </text>
           </g>
         );

@@ -4,7 +4,7 @@
 // scan afterwards.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { hashToken } from '../../src/http/routes/scans.js';
+import { hashToken } from '../../src/http/consent.js';
 import {
   assertError,
   closedPorts,

@@ -712,6 +712,45 @@ async function contract(t: TestContext, target: Target): Promise<void> {
     },
   );
 
+  await t.test(
+    'a consent covers only its scopes: missing_scope before used, nothing spent',
+    async (t) => {
+      const { store } = await target.fresh(t);
+      const tcpOnly = newConsent({ expiresAt: T0 + 10_000 });
+      const withUdp = {
+        ...newConsent({ expiresAt: T0 + 10_000 }),
+        scopes: ['tcp', 'udp'] as const,
+      };
+      await store.createConsent(tcpOnly);
+      await store.createConsent(withUdp);
+      const check = (c: { tokenHash: string }, scopes: ('tcp' | 'udp' | 'identify')[]) =>
+        store.checkConsent(c.tokenHash, 'rk-alice', null, T0, scopes);
+      assert.equal(await check(tcpOnly, ['tcp']), 'ok');
+      assert.equal(await check(tcpOnly, ['tcp', 'udp']), 'missing_scope');
+      assert.equal(await check(withUdp, ['tcp', 'udp']), 'ok');
+      assert.equal(await check(withUdp, ['tcp', 'identify']), 'missing_scope');
+      // the wrong requester learns nothing about the scopes
+      assert.equal(
+        await store.checkConsent(tcpOnly.tokenHash, 'rk-mallory', null, T0, ['udp']),
+        'wrong_requester',
+      );
+      // a refused use spends nothing
+      assert.equal(
+        await store.consumeConsent(tcpOnly.tokenHash, 'rk-alice', null, T0 + 1, [
+          'tcp',
+          'identify',
+        ]),
+        'missing_scope',
+      );
+      assert.equal(await store.consumeConsent(tcpOnly.tokenHash, 'rk-alice', null, T0 + 2), 'ok');
+      assert.equal(
+        await store.consumeConsent(withUdp.tokenHash, 'rk-alice', null, T0 + 3, ['udp']),
+        'ok',
+      );
+      assert.equal(await check(withUdp, ['udp']), 'used');
+    },
+  );
+
   await t.test('deleteUnusedConsents removes expired unused tokens only', async (t) => {
     const { store } = await target.fresh(t);
     const expired = newConsent({ expiresAt: T0 + 100 });

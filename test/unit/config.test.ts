@@ -73,6 +73,12 @@ describe('loadConfig defaults', () => {
       termsVersion: '2026-11-28',
       vantage: 'default',
       logLevel: 'info',
+      orgs: {
+        webhookAllowRanges: [],
+        mailFrom: 'selfscan@localhost',
+        alertRetryBaseMs: 30000,
+        alertMaxAttempts: 8,
+      },
       statsMinCell: 11,
       warnings: [
         'SELFSCAN_EGRESS_REFERENCE is not set: a port that this server\'s own network or firewall blocks would read as closed or filtered. Set it before serving anyone but yourself (docs/operations.md "Egress reference").',
@@ -319,6 +325,12 @@ describe('loadConfig errors', () => {
     ['SELFSCAN_TERMS_VERSION', ['has space', '-x', 'x'.repeat(65)]],
     ['SELFSCAN_VANTAGE', ['Tokyo', 'a:b', 'x'.repeat(64), '_x']],
     ['SELFSCAN_LOG_LEVEL', ['verbose', 'INFO']],
+    // organisations, dashboard and alerts (issue 11)
+    ['SELFSCAN_WEBHOOK_ALLOW_RANGES', ['loopback', '127.0.0.1/33']],
+    ['SELFSCAN_SMTP_URL', ['mail.example', 'http://mail.example', 'smtp://']],
+    ['SELFSCAN_MAIL_FROM', ['nobody', 'a b@example.org']],
+    ['SELFSCAN_ALERT_RETRY_BASE_MS', ['0', '1.5', 'soon']],
+    ['SELFSCAN_ALERT_MAX_ATTEMPTS', ['0', '51', 'many']],
     ['SELFSCAN_STATS_MIN_CELL', ['0', '-1', '1.5', 'ten']],
     ['SELFSCAN_METRICS_HOST', ['a b', 'http://x']],
     ['SELFSCAN_METRICS_PORT', ['0', '65536', 'x']],

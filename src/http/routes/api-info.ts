@@ -10,7 +10,7 @@ import {
   TIERS,
 } from '../../core/catalog.js';
 import { MeResponse } from '../api-schemas.js';
-import type { AppDeps } from '../build-app.js';
+import type { AppDeps } from '../app-deps.js';
 
 export async function apiInfoRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get(

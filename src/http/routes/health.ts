@@ -2,7 +2,7 @@
 // self-test). Ports the egress self-test found blocked are listed: this server cannot test them.
 import type { FastifyInstance } from 'fastify';
 import { portRanges } from '../../core/port-ranges.js';
-import type { AppDeps } from '../build-app.js';
+import type { AppDeps } from '../app-deps.js';
 
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

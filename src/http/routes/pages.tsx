@@ -1,6 +1,6 @@
 // The pages a PC user meets: terms → choose → confirm → result, server-rendered, in Japanese or
-// English, working without JavaScript. The decisions are the API's (startScan, issueConsent):
-// pages only translate forms into them and errors into friendly pages.
+// English, working without JavaScript. The decisions are shared with the API (start-scan.ts,
+// consent.ts): pages only translate forms into them and errors into friendly pages.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
@@ -20,13 +20,18 @@ import {
   TermsPage,
 } from '../../web/views/simple-pages.js';
 import { PERIOD_CHOICES, type PeriodChoice, StatsPage } from '../../web/views/stats.js';
-import type { AppDeps } from '../build-app.js';
+import type { AppDeps } from '../app-deps.js';
+import {
+  consentTokenFromCookie,
+  issueConsent,
+  scanStartedBy,
+  setConsentCookie,
+} from '../consent.js';
 import { ApiError, toErrorEnvelope } from '../errors.js';
 import type { Requester } from '../requester.js';
+import { startScan } from '../start-scan.js';
 import { statsPeriodFor } from '../stats-source.js';
-import { CONSENT_TTL_MS, hashToken, issueConsent, startScan } from './scans.js';
 
-export const CONSENT_COOKIE = 'selfscan_consent';
 type PresetChoice = 'core' | 'service' | 'all' | 'custom';
 
 export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -76,12 +81,6 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
       .send(`<!doctype html>${render(node)}`);
-  const cookieOpts = (request: FastifyRequest) => ({
-    path: '/',
-    httpOnly: true,
-    sameSite: 'strict' as const,
-    secure: request.protocol === 'https',
-  });
   const csrf = { preHandler: app.csrfProtection };
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
@@ -107,12 +106,8 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
           400,
         );
       }
-      if (!me.allowed) throw new ApiError('requester_not_allowed', me.reason ?? '');
-      const consent = await issueConsent(deps, request, me);
-      reply.setCookie(CONSENT_COOKIE, consent.token, {
-        ...cookieOpts(request),
-        maxAge: CONSENT_TTL_MS / 1000,
-      });
+      const consent = await issueConsent(deps, request, { requester: me });
+      setConsentCookie(reply, request, consent.token);
       return reply.redirect('/choose', 303);
     },
   );
@@ -121,7 +116,7 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     '/choose',
     { schema: { hide: true } },
     async (request, reply) => {
-      if (!request.cookies[CONSENT_COOKIE]) return reply.redirect('/', 303);
+      if (!consentTokenFromCookie(request)) return reply.redirect('/', 303);
       const ctx = context(request, reply);
       const choice = parseChoice(request.query);
       const selected = new Set(
@@ -141,7 +136,7 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     '/confirm',
     { schema: { hide: true } },
     async (request, reply) => {
-      if (!request.cookies[CONSENT_COOKIE]) return reply.redirect('/', 303);
+      if (!consentTokenFromCookie(request)) return reply.redirect('/', 303);
       const ctx = context(request, reply);
       const choice = parseChoice(request.query);
       if (choice.ports.length === 0)
@@ -170,17 +165,15 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     '/start',
     { ...csrf, schema: { hide: true } },
     async (request, reply) => {
-      const token = request.cookies[CONSENT_COOKIE];
-      const me = deps.requesterOf(request);
-      if (token) {
-        // A reload or a second click sends the same, already used token: show the first scan.
-        const existing = await deps.store.scanForConsent(hashToken(token), me.key);
-        if (existing) return reply.redirect(`/r/${existing}`, 303);
-      }
+      const token = consentTokenFromCookie(request);
       if (!token) return reply.redirect('/', 303);
+      const subject = { requester: deps.requesterOf(request) };
+      // A reload or a second click sends the same, already used token: show the first scan.
+      const existing = await scanStartedBy(deps, subject, token);
+      if (existing) return reply.redirect(`/r/${existing}`, 303);
       const choice = parseChoice(request.body ?? {});
       const range = choice.preset === 'service' || choice.preset === 'all';
-      const accepted = await startScan(deps, request, me, {
+      const accepted = await startScan(deps, request, subject, {
         ...(range ? { preset: choice.preset as 'service' | 'all' } : { ports: choice.ports }),
         consentToken: token,
       });
@@ -251,10 +244,10 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     async (request, reply) => {
       const scan = await deps.store.getScan(request.params.id);
       if (!scan) throw new ApiError('not_found', '');
-      const me = deps.requesterOf(request);
+      const subject = { requester: deps.requesterOf(request) };
       // Pressing "Test again" on a result is consent to the same terms for the same ports.
-      const consent = await issueConsent(deps, request, me);
-      const accepted = await startScan(deps, request, me, {
+      const consent = await issueConsent(deps, request, subject);
+      const accepted = await startScan(deps, request, subject, {
         ports: scan.ports.map((x) => x.port),
         consentToken: consent.token,
       });

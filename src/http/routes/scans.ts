@@ -1,13 +1,7 @@
 // The diagnosis API: consent → scan of the requester's own address → result, live and stored.
-import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CATALOG_VERSION, presetPorts } from '../../core/catalog.js';
-import {
-  ConsentError,
-  type ConsentOutcome,
-  ScanConflictError,
-  type ScanRecord,
-} from '../../store/store.js';
+import type { ScanRecord } from '../../store/store.js';
+import { bearerToken, sha256 } from '../admin-auth.js';
 import {
   ConsentBody,
   ConsentResponse,
@@ -17,203 +11,13 @@ import {
   ScanRequest,
   ScanResponse,
 } from '../api-schemas.js';
-import type { AppDeps } from '../build-app.js';
+import type { AppDeps } from '../app-deps.js';
+import { consentTokenFromHeader, issueConsent } from '../consent.js';
 import { ApiError } from '../errors.js';
 import { LiveStreamCaps, resultJson, streamLive } from '../live-stream.js';
-import type { Requester } from '../requester.js';
+import { startScan } from '../start-scan.js';
 
-export const CONSENT_TTL_MS = 10 * 60 * 1000;
-export const CSRF_COOKIE = 'selfscan_csrf';
-const PUBLIC_MAX_PORTS = 1055;
 const LOCAL_SCAN_BODY_LIMIT = 512 * 1024;
-
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
-const newId = () => randomBytes(18).toString('base64url'); // 144 bits
-const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'; // no 0/O, 1/I/L
-const newCode = () => {
-  let s = '';
-  for (let i = 0; i < 9; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-  return `${s.slice(0, 3)}-${s.slice(3, 6)}-${s.slice(6)}`;
-};
-
-const CONSENT_MESSAGES: Record<Exclude<ConsentOutcome, 'ok'>, string> = {
-  unknown: 'The consent token is not valid. Accept the terms again to get a new one.',
-  used: 'This consent token was already used for a diagnosis. Accept the terms again to run another.',
-  expired: 'The consent token has expired (it is valid for 10 minutes). Accept the terms again.',
-  wrong_requester:
-    'This consent token was issued to another connection. Accept the terms again from this one.',
-};
-
-export function csrfBindingOf(request: FastifyRequest): string | null {
-  const cookie = request.cookies[CSRF_COOKIE];
-  return cookie ? hashToken(cookie) : null;
-}
-
-/** Issues a single-use consent token bound to the requester (and the browser's CSRF cookie). */
-export async function issueConsent(deps: AppDeps, request: FastifyRequest, requester: Requester) {
-  // Each consent is a row, spent or not: issuing is rate-limited like scans.
-  await deps.checkRateLimits(request, requester, 'consent');
-  const token = randomBytes(24).toString('base64url');
-  const now = Date.now();
-  const expiresAt = now + CONSENT_TTL_MS;
-  await deps.store.createConsent({
-    tokenHash: hashToken(token),
-    requesterKey: requester.key,
-    csrfBinding: csrfBindingOf(request),
-    termsVersion: deps.config.termsVersion,
-    createdAt: now,
-    expiresAt,
-  });
-  return {
-    token,
-    termsVersion: deps.config.termsVersion,
-    expiresAt: new Date(expiresAt).toISOString(),
-  };
-}
-
-export interface StartScanInput {
-  ports?: number[] | undefined;
-  preset?: 'core' | 'service' | 'all' | undefined;
-  label?: string | undefined;
-  consentToken: string | undefined;
-}
-
-/** Everything that decides whether a diagnosis starts, shared by the API and the HTML form. */
-export async function startScan(
-  deps: AppDeps,
-  request: FastifyRequest,
-  requester: Requester,
-  input: StartScanInput,
-) {
-  const { config, store, queue } = deps;
-  if (!requester.allowed)
-    throw new ApiError(
-      'requester_not_allowed',
-      requester.reason ?? 'This address may not be tested here.',
-    );
-  const ports = portsOf(deps, input);
-  if (!input.consentToken)
-    throw new ApiError(
-      'consent_required',
-      'Accept the terms first: POST /api/v1/consent gives a token for the Selfscan-Consent header.',
-    );
-  const tokenHash = hashToken(input.consentToken);
-  const csrfBinding = csrfBindingOf(request);
-  const now = Date.now();
-  const consent = await store.checkConsent(tokenHash, requester.key, csrfBinding, now);
-  if (consent !== 'ok') throw new ApiError('consent_invalid', CONSENT_MESSAGES[consent]);
-
-  const health = deps.scannerHealth();
-  if (!health.healthy)
-    throw new ApiError(
-      'scanner_unhealthy',
-      'The scanner failed its self-check, so results could not be trusted. Please try again later.',
-      60,
-    );
-  if (await store.activeScanFor(requester.key))
-    throw new ApiError(
-      'scan_in_progress',
-      'A diagnosis of your address is already running. Wait for it to finish.',
-    );
-  await deps.checkRateLimits(request, requester);
-  if ((await store.countActiveScans()) >= config.queueMax)
-    throw new ApiError('busy', 'The service is busy. Please try again in a minute.', 30);
-  // A queue that is shutting down would refuse the job after the consent is spent: ask first.
-  try {
-    await queue.ping();
-  } catch {
-    throw new ApiError('busy', 'The service is restarting. Please try again in a minute.', 30);
-  }
-
-  const planned = ports.map((port) => ({ port, protocol: 'tcp' as const }));
-  let id = newId();
-  let code = newCode();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.createScan(
-        {
-          id,
-          code,
-          requesterKey: requester.key,
-          address: requester.display,
-          addressHash: requester.hash,
-          family: requester.family,
-          addressClass: requester.class,
-          ports: planned,
-          label: input.label ?? null,
-          termsVersion: config.termsVersion,
-          catalogVersion: CATALOG_VERSION,
-          vantage: config.vantage,
-          createdAt: now,
-        },
-        { consumeConsent: { tokenHash, requesterKey: requester.key, csrfBinding, now } },
-      );
-      break;
-    } catch (err) {
-      if (err instanceof ConsentError)
-        throw new ApiError('consent_invalid', CONSENT_MESSAGES[err.outcome]);
-      if (err instanceof ScanConflictError) {
-        if (err.conflict === 'active_scan')
-          throw new ApiError(
-            'scan_in_progress',
-            'A diagnosis of your address is already running. Wait for it to finish.',
-          );
-        if (attempt < 3) {
-          id = newId();
-          code = newCode();
-          continue;
-        }
-      }
-      throw err;
-    }
-  }
-  try {
-    await queue.enqueue({
-      scanId: id,
-      address: requester.address,
-      family: requester.family,
-      ports: planned,
-    });
-  } catch (err) {
-    await store.finishScan(id, {
-      status: 'failed',
-      verdict: null,
-      error: { code: 'busy', message: 'The service could not queue the diagnosis.' },
-      finishedAt: Date.now(),
-    });
-    request.log.warn({ err }, 'enqueue failed');
-    throw new ApiError(
-      'busy',
-      'The service is busy or shutting down. Please try again in a minute.',
-      30,
-    );
-  }
-  return { id, url: `/r/${id}`, code };
-}
-
-function portsOf(deps: AppDeps, input: StartScanInput): number[] {
-  const local = deps.config.mode === 'local';
-  if ((input.ports === undefined) === (input.preset === undefined))
-    throw new ApiError(
-      'invalid_request',
-      'Send exactly one of "ports" (a list of TCP ports) or "preset" ("core", "service" or "all").',
-    );
-  if (input.preset === 'all' && !local)
-    throw new ApiError(
-      'invalid_request',
-      'The preset "all" (TCP 1–65535) is available only in local mode; use "service" (TCP 1–1055).',
-    );
-  const ports = input.ports ?? presetPorts(input.preset!);
-  // The API schema refuses an empty list; the HTML form can send one (no box ticked).
-  if (ports.length === 0)
-    throw new ApiError('invalid_request', 'Choose at least one port to test.');
-  if (!local && ports.length > PUBLIC_MAX_PORTS)
-    throw new ApiError(
-      'invalid_request',
-      `At most ${PUBLIC_MAX_PORTS} ports can be tested at once here; you sent ${ports.length}.`,
-    );
-  return ports;
-}
 
 export function scanToJson(deps: AppDeps, scan: ScanRecord) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -224,7 +28,7 @@ export function scanToJson(deps: AppDeps, scan: ScanRecord) {
     ...(scan.error ? { error: scan.error } : {}),
     address: scan.address,
     family: scan.family,
-    class: scan.addressClass as ReturnType<AppDeps['requesterOf']>['class'],
+    class: scan.addressClass as import('../../core/address.js').AddressClass,
     verdict: scan.status === 'done' ? scan.verdict : null,
     total: scan.total,
     label: scan.label,
@@ -248,10 +52,24 @@ async function loadScan(deps: AppDeps, id: string): Promise<ScanRecord> {
   return scan;
 }
 
+/** The organisation report token of `Authorization: Bearer`, if any: 401 when it is not valid. */
+async function reportTokenOf(deps: AppDeps, request: FastifyRequest) {
+  if (request.headers.authorization === undefined) return undefined;
+  const bearer = bearerToken(request);
+  const token = bearer ? await deps.store.orgs.tokenByHash(sha256(bearer), Date.now()) : undefined;
+  if (token?.kind !== 'report')
+    throw new ApiError(
+      'login_required',
+      'The organisation token is not valid, was revoked, or may not start diagnoses.',
+    );
+  return token;
+}
+
 export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const liveCaps = new LiveStreamCaps(deps.config.liveStreams);
   const errors = {
     400: ErrorBody,
+    401: ErrorBody,
     403: ErrorBody,
     404: ErrorBody,
     409: ErrorBody,
@@ -269,13 +87,10 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       },
     },
     async (request) => {
-      const requester = deps.requesterOf(request);
-      if (!requester.allowed)
-        throw new ApiError(
-          'requester_not_allowed',
-          requester.reason ?? 'This address may not be tested here.',
-        );
-      return issueConsent(deps, request, requester);
+      const { scopes: _scopes, ...issued } = await issueConsent(deps, request, {
+        requester: deps.requesterOf(request),
+      });
+      return issued;
     },
   );
 
@@ -298,12 +113,24 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
           throw new ApiError('not_supported', `The option "${option}" is not supported yet.`);
       }
       const requester = deps.requesterOf(request);
-      const header = request.headers['selfscan-consent'];
-      const accepted = await startScan(deps, request, requester, {
+      // A managed PC of an organisation: its report token stands for the consent its
+      // organisation gave when it deployed the check (the target is still this caller's own
+      // address); the consent made for it records the organisation, and the diagnosis is theirs.
+      const orgToken = await reportTokenOf(deps, request);
+      const subject = orgToken
+        ? {
+            requester,
+            org: { orgId: orgToken.orgId, linkId: null, tokenId: orgToken.id, label: null },
+          }
+        : { requester };
+      const consentToken = orgToken
+        ? (await issueConsent(deps, request, subject)).token
+        : consentTokenFromHeader(request);
+      const accepted = await startScan(deps, request, subject, {
         ports: body.ports,
         preset: body.preset,
         label: body.label,
-        consentToken: typeof header === 'string' ? header : undefined,
+        consentToken,
       });
       return reply.code(202).header('location', accepted.url).send(accepted);
     },

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { STATS_LICENCE } from '../../core/public-stats.js';
 import { StatsQuery, StatsResponse } from '../api-schemas.js';
-import type { AppDeps } from '../build-app.js';
+import type { AppDeps } from '../app-deps.js';
 import { statsCsv } from '../stats-source.js';
 
 const LICENCE_LINK = `<${STATS_LICENCE.url}>; rel="license"`;

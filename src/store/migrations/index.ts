@@ -5,12 +5,16 @@ import * as initial from './001-initial.js';
 import * as rateLimits from './002-rate-limits.js';
 import * as scanTiming from './003-scan-timing.js';
 import * as stats from './006-stats.js';
+import * as organisations from './007-organisations.js';
+import * as consentScopes from './009-consent-scopes.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '001-initial': initial,
   '002-rate-limits': rateLimits,
   '003-scan-timing': scanTiming,
   '006-stats': stats,
+  '007-organisations': organisations,
+  '009-consent-scopes': consentScopes,
 });
 
 /** Runs every pending migration; returns the names it ran (empty when already up to date).

@@ -1,6 +1,6 @@
 // The shape of every UI string. en.ts and ja.ts each `satisfies Messages`, so a string missing
 // in either language fails `tsc`.
-import type { AddressClass } from '../../core/target-policy.js';
+import type { AddressClass } from '../../core/address.js';
 
 export type Lang = 'ja' | 'en';
 export type ScanState = 'open' | 'closed' | 'filtered' | 'error';

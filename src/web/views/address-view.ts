@@ -1,6 +1,6 @@
 // Where a diagnosis looked from, as the tested address tells: the words of the verdict depend on
 // it (a loopback result is this machine's own view, not the internet's).
-import type { AddressClass } from '../../core/target-policy.js';
+import type { AddressClass } from '../../core/address.js';
 import type { View } from '../i18n/messages.js';
 
 export function viewOf(addressClass: AddressClass): View {

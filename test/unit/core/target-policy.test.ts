@@ -6,15 +6,14 @@ import {
   ADDRESS_CLASSES,
   type AddressClass,
   AddressError,
-  checkTarget,
   cidrContains,
   classifyAddress,
   compileCidrMatcher,
   normalizeAddress,
   parseCidr,
   parseCidrList,
-  type TargetPolicy,
-} from '../../../src/core/target-policy.js';
+} from '../../../src/core/address.js';
+import { checkTarget, type TargetPolicy } from '../../../src/core/target-policy.js';
 
 // One or more sample addresses inside every entry of the IANA IPv4 Special-Purpose Address
 // Registry, with the class we expect.
@@ -433,15 +432,32 @@ describe('checkTarget', () => {
 });
 
 describe('purity', () => {
-  it('imports only ipaddr.js and node: builtins', () => {
-    const source = readFileSync(
-      new URL('../../../src/core/target-policy.ts', import.meta.url),
-      'utf8',
+  for (const file of ['target-policy.ts', 'address.ts'])
+    it(`${file} imports only ipaddr.js, node: builtins and address.ts`, () => {
+      const source = readFileSync(new URL(`../../../src/core/${file}`, import.meta.url), 'utf8');
+      const imports = [...source.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+      assert.ok(imports.length > 0);
+      for (const spec of imports) {
+        assert.ok(
+          spec === 'ipaddr.js' || spec === './address.js' || spec?.startsWith('node:'),
+          spec,
+        );
+      }
+    });
+});
+
+describe('one address module', () => {
+  it('the store, the policy and the requester spell ::1.2.3.4 alike (IPv4-compatible stays IPv6)', async () => {
+    const { canonicalAddress, maskedAddress } = await import(
+      '../../../src/store/address-storage.js'
     );
-    const imports = [...source.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
-    assert.ok(imports.length > 0);
-    for (const spec of imports) {
-      assert.ok(spec === 'ipaddr.js' || spec?.startsWith('node:'), spec);
-    }
+    const policy: TargetPolicy = { mode: 'local', allowRanges: [] };
+    assert.equal(canonicalAddress('::1.2.3.4'), '::102:304');
+    assert.equal(checkTarget('::1.2.3.4', policy).address, '::102:304');
+    assert.equal(maskedAddress('::1.2.3.4'), '::/48');
+    // IPv4-mapped is IPv4 everywhere
+    assert.equal(canonicalAddress('::ffff:1.2.3.4'), '1.2.3.4');
+    assert.equal(checkTarget('::ffff:1.2.3.4', policy).address, '1.2.3.4');
+    assert.equal(maskedAddress('::ffff:1.2.3.4'), '1.2.3.x');
   });
 });
