@@ -152,6 +152,7 @@ export interface Messages {
     retention: (days: number) => string;
     whoHeading: string;
     who: string;
+    whoOrg: string;
     statsHeading: string;
     stats: (k: number) => string;
     logsHeading: string;
