@@ -40,9 +40,9 @@ describe('/stats in chromium', { concurrency: false }, () => {
         '--database-url',
         `sqlite:${join(dir, 'db.sqlite')}`,
         '--count',
-        '3000',
+        '2000',
         '--weeks',
-        '6',
+        '4',
       ],
       { cwd: REPO_ROOT, stdio: 'ignore', timeout: 120_000 },
     );
@@ -65,7 +65,7 @@ describe('/stats in chromium', { concurrency: false }, () => {
       const api = (await (await fetch(`${server.baseUrl}/api/v1/stats`)).json()) as {
         diagnoses: number | null;
       };
-      assert.equal(api.diagnoses, 3000);
+      assert.equal(api.diagnoses, 2000);
       for (const [width, kind] of [
         [1280, 'desktop'],
         [375, 'mobile'],
@@ -82,7 +82,7 @@ describe('/stats in chromium', { concurrency: false }, () => {
           assert.equal(await page.getAttribute('html', 'lang'), lang);
           assert.equal(
             (await page.textContent('[data-testid="stats-diagnoses"]'))?.trim(),
-            (3000).toLocaleString('en-US'),
+            (2000).toLocaleString('en-US'),
           );
           assert.equal(await page.locator('svg.chart').count(), 2);
           if (lang === 'ja') await assertJapaneseGlyphs(page);
