@@ -84,6 +84,17 @@ export interface Config {
   /** SELFSCAN_PUBLIC_ORIGIN: the origins the service is reached at (scheme://host[:port]); the
    *  first builds the links it shows. Their hosts are allowed Hosts. */
   readonly publicOrigins: readonly string[];
+  // --- Both stacks in one diagnosis (issue 15) ---------------------------------------------
+  /** SELFSCAN_V4_ORIGIN / SELFSCAN_V6_ORIGIN: origins whose DNS has only an A / only an AAAA
+   *  record, answered by this same server; the page fetches /api/v1/whoami on each. Their hosts
+   *  are allowed Hosts. The main origin (CORS) is publicOrigins[0]. */
+  readonly familyOrigins: { readonly v4?: string; readonly v6?: string };
+  /** SELFSCAN_TICKET_KEY: signs family tickets. A secret: never log it. Unset in local mode →
+   *  generated and kept in the data folder (http/tickets.ts resolveTicketKey). */
+  readonly ticketKey?: string;
+  /** SELFSCAN_ASN_TABLE: the offline network table (`npm run asn:import`); unset → the data
+   *  folder's asn-table.bin when it exists. */
+  readonly asnTable?: string;
   /** Cap on queued + running scans; above it new scans get 503 busy. */
   readonly queueMax: number;
   /** Scans run at once by one process. */
@@ -102,8 +113,30 @@ export interface Config {
   readonly termsVersion: string;
   readonly vantage: string;
   readonly logLevel: LogLevel;
+  readonly orgs: OrgsConfig;
+  // --- Statistics and metrics (issue 12) ---
+  /** SELFSCAN_STATS_MIN_CELL: public statistics hide counts from 1 to this minus 1. */
+  readonly statsMinCell: number;
+  /** SELFSCAN_METRICS_HOST / SELFSCAN_METRICS_PORT: the Prometheus listener; none without a port. */
+  readonly metrics?: { readonly host: string; readonly port: number };
   /** Non-fatal findings to log at startup (e.g. an unknown SELFSCAN_* variable, likely a typo). */
   readonly warnings: readonly string[];
+}
+
+// --- Organisations, dashboard and alerts (issue 11) -------------------------------------------
+export interface OrgsConfig {
+  /** SELFSCAN_WEBHOOK_ALLOW_RANGES: private, loopback or link-local ranges a webhook may reach
+   *  (an intranet receiver); everything else that is not global unicast is refused at connect. */
+  readonly webhookAllowRanges: readonly string[];
+  /** SELFSCAN_SMTP_URL (smtp:// or smtps://, credentials in the URL): alert and password-reset
+   *  mail. A secret: never log it. Unset = no mail is sent (reset links are not offered). */
+  readonly smtpUrl?: string;
+  /** SELFSCAN_MAIL_FROM: the From address of that mail. */
+  readonly mailFrom: string;
+  /** SELFSCAN_ALERT_RETRY_BASE_MS: first retry delay of a failed alert; doubles per attempt. */
+  readonly alertRetryBaseMs: number;
+  /** SELFSCAN_ALERT_MAX_ATTEMPTS: attempts before a delivery is marked failed. */
+  readonly alertMaxAttempts: number;
 }
 
 export interface ConfigProblem {
@@ -150,6 +183,10 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_CONSENT_LIMIT_PER_NETWORK',
   'SELFSCAN_ALLOWED_HOSTS',
   'SELFSCAN_PUBLIC_ORIGIN',
+  'SELFSCAN_V4_ORIGIN',
+  'SELFSCAN_V6_ORIGIN',
+  'SELFSCAN_TICKET_KEY',
+  'SELFSCAN_ASN_TABLE',
   'SELFSCAN_QUEUE_MAX',
   'SELFSCAN_LIVE_STREAMS_PER_SCAN',
   'SELFSCAN_LIVE_STREAMS_PER_ADDRESS',
@@ -164,6 +201,16 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_TERMS_VERSION',
   'SELFSCAN_VANTAGE',
   'SELFSCAN_LOG_LEVEL',
+  // organisations, dashboard and alerts (issue 11)
+  'SELFSCAN_WEBHOOK_ALLOW_RANGES',
+  'SELFSCAN_SMTP_URL',
+  'SELFSCAN_MAIL_FROM',
+  'SELFSCAN_ALERT_RETRY_BASE_MS',
+  'SELFSCAN_ALERT_MAX_ATTEMPTS',
+  // Statistics and metrics (issue 12)
+  'SELFSCAN_STATS_MIN_CELL',
+  'SELFSCAN_METRICS_HOST',
+  'SELFSCAN_METRICS_PORT',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -444,6 +491,110 @@ function readPublicOrigins(r: Reader): Maybe<string[]> {
   return out;
 }
 
+// --- Organisations, dashboard and alerts (issue 11) -------------------------------------------
+function readOrgs(r: Reader): Maybe<OrgsConfig> {
+  const webhookAllowRanges = r.cidrs('SELFSCAN_WEBHOOK_ALLOW_RANGES');
+  const smtpUrl = r.raw('SELFSCAN_SMTP_URL');
+  let smtpOk = true;
+  if (smtpUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      url = undefined;
+    }
+    // Never echo the value: it may hold the SMTP password.
+    if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+      r.fail('SELFSCAN_SMTP_URL', 'must be smtp://[user:password@]host[:port] or smtps://…');
+      smtpOk = false;
+    }
+  }
+  const mailFrom = r.pattern(
+    'SELFSCAN_MAIL_FROM',
+    'selfscan@localhost',
+    /^[^\s@<>]+@[^\s@<>]+$/,
+    'an e-mail address',
+  );
+  const alertRetryBaseMs = r.int('SELFSCAN_ALERT_RETRY_BASE_MS', 30_000, 10, 3_600_000);
+  const alertMaxAttempts = r.int('SELFSCAN_ALERT_MAX_ATTEMPTS', 8, 1, 50);
+  if (
+    webhookAllowRanges === INVALID ||
+    !smtpOk ||
+    mailFrom === INVALID ||
+    alertRetryBaseMs === INVALID ||
+    alertMaxAttempts === INVALID
+  )
+    return INVALID;
+  return {
+    webhookAllowRanges,
+    ...(smtpUrl !== undefined && { smtpUrl }),
+    mailFrom,
+    alertRetryBaseMs,
+    alertMaxAttempts,
+  };
+}
+
+// --- Both stacks in one diagnosis (issue 15) -----------------------------------------------
+
+function readFamilyOrigin(
+  r: Reader,
+  name: ConfigVariable,
+  family: 4 | 6,
+): Maybe<string | undefined> {
+  const v = r.raw(name);
+  if (v === undefined) return undefined;
+  const url = URL.canParse(v) ? new URL(v) : undefined;
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  )
+    return r.fail(
+      name,
+      `must be an origin such as https://v${family}.selfscan.example, without a path (got ${show(v)})`,
+    );
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const literal = isIP(host);
+  if (literal !== 0 && literal !== family)
+    return r.fail(
+      name,
+      `names an IPv${literal} address; it must reach this server over IPv${family} only`,
+    );
+  return url.origin;
+}
+
+function readTicketKey(r: Reader, mode: Maybe<Mode>): Maybe<string | undefined> {
+  const name = 'SELFSCAN_TICKET_KEY';
+  const v = r.raw(name);
+  if (v === undefined) {
+    if (mode !== 'public') return undefined;
+    return r.fail(
+      name,
+      'is required in public mode: it signs the family tickets that let one diagnosis test both your IPv4 and IPv6 address; generate one with `openssl rand -base64 32` and give every web node the same',
+    );
+  }
+  if (v.length < HMAC_KEY_MIN_LENGTH)
+    return r.fail(
+      name,
+      `must be at least ${HMAC_KEY_MIN_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
+    );
+  return v;
+}
+
+/** The folder beside the SQLite database (generated keys, the imported ASN table); `./data`
+ *  with PostgreSQL; none for an in-memory database. */
+export function dataDirOf(config: Pick<Config, 'database'>): string | undefined {
+  const db = config.database;
+  if (db.kind !== 'sqlite') return './data';
+  if (db.filename === ':memory:') return undefined;
+  const slash = Math.max(db.filename.lastIndexOf('/'), db.filename.lastIndexOf('\\'));
+  return slash < 0 ? '.' : db.filename.slice(0, slash) || '/';
+}
+
 function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -572,6 +723,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const consentPerNetwork = r.int('SELFSCAN_CONSENT_LIMIT_PER_NETWORK', 180, 1, 1_000_000);
   const allowedHosts = readAllowedHosts(r);
   const publicOrigins = readPublicOrigins(r);
+  // Both stacks in one diagnosis (issue 15)
+  const v4Origin = readFamilyOrigin(r, 'SELFSCAN_V4_ORIGIN', 4);
+  const v6Origin = readFamilyOrigin(r, 'SELFSCAN_V6_ORIGIN', 6);
+  const ticketKey = readTicketKey(r, mode);
+  const asnTable = r.text('SELFSCAN_ASN_TABLE', 4096);
+  if (
+    (v4Origin !== undefined || v6Origin !== undefined) &&
+    publicOrigins !== INVALID &&
+    publicOrigins.length === 0
+  )
+    r.fail(
+      'SELFSCAN_PUBLIC_ORIGIN',
+      'is required with SELFSCAN_V4_ORIGIN / SELFSCAN_V6_ORIGIN: the page on the main origin is the only one allowed to read their answers (CORS)',
+    );
   const queueMax = r.int('SELFSCAN_QUEUE_MAX', 500, 1, 1_000_000);
   const scanConcurrency = r.int('SELFSCAN_SCAN_CONCURRENCY', 32, 1, 10_000);
   const streamsPerScan = r.int('SELFSCAN_LIVE_STREAMS_PER_SCAN', 32, 1, 100_000);
@@ -597,6 +762,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     'a name of lowercase letters, digits, "_" and "-" (at most 63)',
   );
   const logLevel = r.oneOf<LogLevel>('SELFSCAN_LOG_LEVEL', LOG_LEVELS, 'info');
+  const orgs = readOrgs(r);
+
+  // --- Statistics and metrics (issue 12) ---
+  const statsMinCell = r.int('SELFSCAN_STATS_MIN_CELL', 11, 1, 1_000_000);
+  const metricsPort = r.int('SELFSCAN_METRICS_PORT', 0, 1, 65535);
+  const metricsHostRaw = r.raw('SELFSCAN_METRICS_HOST') ?? '127.0.0.1';
+  const metricsHost =
+    isIP(metricsHostRaw) !== 0 || HOSTNAME.test(metricsHostRaw)
+      ? metricsHostRaw
+      : r.fail(
+          'SELFSCAN_METRICS_HOST',
+          `must be an IP address or a host name to listen on (got ${show(metricsHostRaw)})`,
+        );
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
@@ -633,6 +811,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedHosts: ok(allowedHosts),
     publicOrigins: ok(publicOrigins),
+    familyOrigins: {
+      ...(ok(v4Origin) !== undefined && { v4: ok(v4Origin) }),
+      ...(ok(v6Origin) !== undefined && { v6: ok(v6Origin) }),
+    },
+    ...(ok(ticketKey) !== undefined && { ticketKey: ok(ticketKey) }),
+    ...(ok(asnTable) !== undefined && { asnTable: ok(asnTable) }),
     queueMax: ok(queueMax),
     scanConcurrency: ok(scanConcurrency),
     liveStreams: {
@@ -651,6 +835,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     termsVersion: ok(termsVersion),
     vantage: ok(vantage),
     logLevel: ok(logLevel),
+    orgs: ok(orgs),
+    statsMinCell: ok(statsMinCell),
+    ...(ok(metricsPort) !== 0 && { metrics: { host: ok(metricsHost), port: ok(metricsPort) } }),
     warnings: [
       ...unknownVariableWarnings(env),
       ...(ok(egressReferences).length === 0

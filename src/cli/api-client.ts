@@ -143,6 +143,11 @@ export function createApiClient(server: string, signal?: AbortSignal) {
         body,
         headers: { 'selfscan-consent': token },
       }),
+    startForOrg: (body: ScanRequest, orgToken: string) =>
+      call<{ id: string; url: string; code: string }>('POST', '/api/v1/scans', {
+        body,
+        headers: { authorization: `Bearer ${orgToken}` },
+      }),
     scan: (id: string) => call<ScanResult>('GET', `/api/v1/scans/${encodeURIComponent(id)}`),
     /** Results as they arrive (SSE; polling when the stream breaks), then the final result. */
     async wait(id: string, onResult: (r: PortResult) => void): Promise<ScanResult> {

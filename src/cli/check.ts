@@ -24,6 +24,9 @@ export interface CheckRequest {
   preset: PresetName;
   label?: string;
   acceptTerms: boolean;
+  /** An organisation's report token (Authorization: Bearer): the diagnosis goes to its
+   *  dashboard, and its token stands for the consent — no question, no consent token. */
+  orgToken?: string;
   /** UDP probes of the preset's UDP entries, and service identification (issue 16): each an
    *  extra consent scope. */
   udp?: boolean;
@@ -87,11 +90,13 @@ export async function diagnose(
       'requester_not_allowed',
       ui.m.errors.notAllowed(me.reason ?? me.class),
     );
-  const consent = await client.consent({
-    ...(req.udp ? { udp: true } : {}),
-    ...(req.identify ? { identify: true } : {}),
-  });
-  if (!req.acceptTerms) {
+  const consent = req.orgToken
+    ? undefined
+    : await client.consent({
+        ...(req.udp ? { udp: true } : {}),
+        ...(req.identify ? { identify: true } : {}),
+      });
+  if (consent && !req.acceptTerms) {
     const { m } = ui;
     const count = req.ports?.length ?? presetPorts(req.preset).length;
     const what = req.ports ? req.ports.join(', ') : PRESET_LABELS[req.preset][ui.locale];
@@ -114,7 +119,9 @@ export async function diagnose(
     ...(req.udp ? { udp: true } : {}),
     ...(req.identify ? { identify: true } : {}),
   };
-  const started = await client.start(body, consent.token);
+  const started = req.orgToken
+    ? await client.startForOrg(body, req.orgToken)
+    : await client.start(body, consent!.token);
   const link = linkOf(req.server, started.id);
   onStarted?.(link);
   const t0 = Date.now();

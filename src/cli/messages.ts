@@ -205,7 +205,7 @@ export const en = {
     interrupted: 'Interrupted.',
     interruptedScan: (l) => `Interrupted. The server may still finish this diagnosis: ${l}`,
     orgToken:
-      '--org-token: organisations are not supported by this server yet (no selfscan version has them). Use --accept-terms for unattended runs.',
+      '--org-token: that is not an organisation token (copy it from the dashboard: API tokens, kind "report").',
   },
   local: {
     title: 'Addresses on this PC',
@@ -275,7 +275,8 @@ export const en = {
     every: 'how often, e.g. 6h',
     jitter: 'random extra wait each time (default: 10% of --every)',
     count: 'stop after this many diagnoses (default: run until stopped)',
-    orgToken: 'report to an organisation (not supported by this server yet)',
+    orgToken:
+      "report to an organisation: its API token (kind report) from the dashboard; the organisation's token stands for the consent, so no --accept-terms is needed",
     exitCodes: `Exit codes:
   0    safe: the diagnosis finished and no tested port is reachable
   1    exposed: at least one port is reachable
@@ -373,7 +374,7 @@ export const ja = {
     interrupted: '中断しました。',
     interruptedScan: (l) => `中断しました。この診断はサーバー側で最後まで続く場合があります: ${l}`,
     orgToken:
-      '--org-token: 組織の機能はまだこのサーバーにありません（どの版の selfscan にもまだありません）。無人で実行するときは --accept-terms を使ってください。',
+      '--org-token: 組織のトークンではありません（管理画面の「APIトークン」で種類「報告」のものをコピーしてください）。',
   },
   local: {
     title: 'この PC のアドレス',
@@ -444,7 +445,8 @@ export const ja = {
     every: '診断の間隔（例: 6h）',
     jitter: '毎回ランダムに追加する待ち時間（既定: --every の 10%）',
     count: 'この回数だけ診断して終了（既定: 止めるまで）',
-    orgToken: '組織に報告（このサーバーにはまだありません）',
+    orgToken:
+      '組織に報告: 管理画面で作成した APIトークン（種類「報告」）。組織のトークンが同意の代わりになるため --accept-terms は不要',
     exitCodes: `終了コード:
   0    安全: 診断が終わり、診断したポートにはどれも接続できません
   1    危険: 接続できるポートがあります

@@ -2,7 +2,7 @@
 // machine sends "same-origin" requests with Host: evil.example, and could otherwise start scans
 // and read their results. Only the names this service is known by are accepted:
 // SELFSCAN_ALLOWED_HOSTS (or, unset, the listen address — every address of this machine's
-// interfaces when it listens on a wildcard), the hosts of SELFSCAN_PUBLIC_ORIGIN, and always
+// interfaces when it listens on a wildcard), the hosts of SELFSCAN_PUBLIC_ORIGIN, SELFSCAN_V4_ORIGIN and SELFSCAN_V6_ORIGIN, and always
 // localhost and the loopback literals. Ports do not matter. An address literal of the interface
 // the connection arrived on is always this machine, so it is accepted too (a rebinding attack
 // needs a name).
@@ -36,6 +36,9 @@ export function createHostCheck(
   const fixed = new Set<string>([
     ...config.allowedHosts,
     ...config.publicOrigins.map((o) => hostNameOf(new URL(o).host)),
+    ...[config.familyOrigins.v4, config.familyOrigins.v6]
+      .filter((o): o is string => o !== undefined)
+      .map((o) => hostNameOf(new URL(o).host)),
   ]);
   const listenHost = normalizeHostName(config.host);
   const wildcard = config.allowedHosts.length === 0 && WILDCARDS.has(listenHost);

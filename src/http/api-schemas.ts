@@ -29,6 +29,32 @@ export const MeResponse = Type.Object({
   mode: Type.Union([Type.Literal('local'), Type.Literal('public')]),
 });
 
+export const WhoamiQuery = Type.Object(
+  {
+    nonce: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_-]{16,64}$',
+        description: 'The `nonce` of POST /api/v1/consent: the ticket joins only that diagnosis.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type WhoamiQuery = Static<typeof WhoamiQuery>;
+
+export const WhoamiResponse = Type.Object({
+  address: Type.String({ description: "This connection's address, in its stored form." }),
+  family: Family,
+  class: AddressClass,
+  allowed: Type.Boolean(),
+  reason: Type.Optional(Type.String()),
+  ticket: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "A signed claim of this connection's own address for POST /api/v1/scans `tickets`: single use, valid 120 s; null without a nonce or when the address may not be tested.",
+  }),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
 export const ConsentBody = Type.Object(
   {
     accept: Type.Literal(true, { description: 'The requester accepts the terms.' }),
@@ -45,6 +71,10 @@ export const ConsentBody = Type.Object(
 );
 export const ConsentResponse = Type.Object({
   token: Type.String(),
+  nonce: Type.String({
+    description:
+      "Public: pass it to GET /api/v1/whoami on the family origins; their tickets join only this consent's diagnosis.",
+  }),
   termsVersion: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
   scopes: Type.Array(
@@ -75,6 +105,13 @@ export const ScanRequest = Type.Object(
         maxLength: 100,
         pattern: '^[^\\u0000-\\u001f\\u007f]*$',
         description: 'A note for yourself; no control characters.',
+      }),
+    ),
+    tickets: Type.Optional(
+      Type.Array(Type.String({ maxLength: 1024 }), {
+        maxItems: 2,
+        description:
+          'Family tickets from GET /api/v1/whoami on the family origins (at most one per family): the diagnosis also covers their addresses.',
       }),
     ),
     udp: Type.Optional(
@@ -121,6 +158,55 @@ export const PortResultSchema = Type.Object({
   ]),
   reason: Type.String(),
   ms: Type.Integer(),
+  family: Type.Optional(Family),
+});
+
+const Verdict = Type.Union([
+  Type.Literal('exposed'),
+  Type.Literal('incomplete'),
+  Type.Literal('safe'),
+]);
+
+export const TargetContextSchema = Type.Object(
+  {
+    network: Type.Union([Type.Object({ asn: Type.Integer(), name: Type.String() }), Type.Null()]),
+    networkData: Type.Union([Type.Literal('loaded'), Type.Literal('none')]),
+    carrier: Type.Optional(
+      Type.Object({
+        name: Type.String(),
+        kind: Type.Union([Type.Literal('mobile'), Type.Literal('mixed')]),
+      }),
+    ),
+    shared: Type.Optional(
+      Type.Object({
+        reason: Type.Union([
+          Type.Literal('cgnat'),
+          Type.Literal('carrier-nat'),
+          Type.Literal('other-network'),
+        ]),
+        certain: Type.Boolean(),
+      }),
+    ),
+    ipv6Interface: Type.Optional(Type.Union([Type.Literal('eui64'), Type.Literal('random')])),
+    untrustedProxy: Type.Optional(Type.Literal(true)),
+  },
+  { description: 'What can honestly be said about the address tested (docs/address-context.md).' },
+);
+
+export const TargetSchema = Type.Object({
+  family: Family,
+  address: Type.Union([Type.String(), Type.Null()]),
+  class: Type.Union([AddressClass, Type.Null()]),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('running'),
+    Type.Literal('done'),
+    Type.Literal('failed'),
+    Type.Literal('not_tested'),
+  ]),
+  verdict: Type.Union([Verdict, Type.Null()]),
+  reason: Type.Optional(Type.String({ description: 'Why a family was not tested.' })),
+  context: Type.Union([TargetContextSchema, Type.Null()]),
 });
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
@@ -160,6 +246,12 @@ export const ScanResponse = Type.Object({
   ),
   total: Type.Integer(),
   label: Nullable(Type.String()),
+  targets: Type.Optional(
+    Type.Array(TargetSchema, {
+      description:
+        'Every address the diagnosis covers (the requester first), and each family it could not test (`not_tested`, never safe).',
+    }),
+  ),
   results: Type.Array(PortResultSchema),
   findings: Type.Optional(Type.Array(FindingSchema)),
   createdAt: Type.String({ format: 'date-time' }),
@@ -199,3 +291,62 @@ export const ScanIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLen
 export const ConsentHeaders = Type.Object({
   'selfscan-consent': Type.Optional(Type.String({ maxLength: 200 })),
 });
+
+// Public statistics (issue 12): GET /api/v1/stats and /api/v1/stats.csv.
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC).' });
+export const StatsQuery = Type.Object(
+  {
+    from: Type.Optional(Day),
+    to: Type.Optional(Day),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'The period, widened to whole ISO weeks (Monday–Sunday, UTC) and ending no later than the last complete week. Default: the last 52 complete weeks.',
+  },
+);
+export type StatsQuery = Static<typeof StatsQuery>;
+
+const Count = Nullable(Type.Integer({ minimum: 0 }));
+export const StatsPortFigure = Type.Object({
+  port: Type.Integer(),
+  protocol: Type.String(),
+  tested: Count,
+  open: Count,
+  openShare: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
+});
+
+export const StatsResponse = Type.Object(
+  {
+    from: Type.String({ description: 'First day (a Monday).' }),
+    to: Type.String({ description: 'Last day (a Sunday).' }),
+    k: Type.Integer({
+      description:
+        'SELFSCAN_STATS_MIN_CELL: counts from 1 to k-1 (and the cells that would reveal them) are null.',
+    }),
+    diagnoses: Count,
+    outcomes: Type.Object({
+      exposed: Count,
+      incomplete: Count,
+      safe: Count,
+      failed: Count,
+    }),
+    ports: Type.Array(StatsPortFigure, {
+      description:
+        'Per port: in how many diagnoses (per address family) it answered open, closed or filtered (`tested`), and was open.',
+    }),
+    families: Type.Array(
+      Type.Object({ family: Family, diagnoses: Count, ports: Type.Array(StatsPortFigure) }),
+    ),
+    weekly: Type.Array(
+      Type.Object({
+        week: Type.String({ description: 'The Monday of the week.' }),
+        diagnoses: Count,
+        ports: Type.Array(StatsPortFigure, { description: 'Ports 445, 139, 22, 23 and 3389.' }),
+      }),
+    ),
+    licence: Type.Object({ name: Type.String(), url: Type.String() }),
+  },
+  { $id: 'Stats', description: 'Anonymous counts; null = suppressed (fewer than k).' },
+);
+export type StatsResponse = Static<typeof StatsResponse>;

@@ -1,5 +1,6 @@
 // The web app: explicit plugin and route registration, one error shape, and the guards every
 // state-changing request passes (origin check, JSON only).
+import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
@@ -9,8 +10,10 @@ import helmet from '@fastify/helmet';
 import { fastifySSE as sse } from '@fastify/sse';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import type { AsnTable } from '../core/asn-table.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
+import type { Mailer } from '../jobs/mailer.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import type { Store } from '../store/store.js';
@@ -21,10 +24,17 @@ import { ApiError, toErrorEnvelope } from './errors.js';
 import { buildOpenApi, collectRoutes } from './openapi.js';
 import { createRateLimitCheck } from './rate-limits.js';
 import { createRequesterResolver, type Requester } from './requester.js';
+import { adminRoutes } from './routes/admin.js';
 import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
+import { orgLinkRoutes } from './routes/org-link.js';
+import { orgsApiRoutes } from './routes/orgs-api.js';
 import { pageRoutes } from './routes/pages.js';
 import { scanRoutes } from './routes/scans.js';
+import { statsRoutes } from './routes/stats.js';
+import { whoamiRoutes } from './routes/whoami.js';
+import { createStatsSource } from './stats-source.js';
+import { createTickets } from './tickets.js';
 
 /** JSON routes answer errors in the envelope; everything else is a page for a person. */
 const isJsonRoute = (url: string) =>
@@ -45,6 +55,12 @@ export interface BuildAppOptions {
   events: ScanEvents;
   scannerHealth?: () => CanaryHealth;
   egressStatus?: () => EgressFamilyStatus[];
+  mailer?: Mailer | undefined;
+  /** Signs family tickets (http/tickets.ts resolveTicketKey); unset → config's, else a key for
+   *  this process only. */
+  ticketKey?: string;
+  /** The offline ASN table (bin/asn-import.ts); unset = no network data loaded. */
+  asnTable?: AsnTable | null;
   logger?: boolean | object;
 }
 
@@ -181,6 +197,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(sse, { heartbeatInterval: 15_000 });
 
+  const resolver = createRequesterResolver(config);
   const deps: AppDeps = {
     config,
     store: options.store,
@@ -189,9 +206,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     scannerHealth:
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     egressStatus: options.egressStatus ?? (() => []),
-    requesterOf: createRequesterResolver(config),
+    requesterOf: resolver,
+    targetOf: resolver.forAddress,
+    asnTable: options.asnTable ?? null,
+    tickets: createTickets(
+      options.ticketKey ?? config.ticketKey ?? randomBytes(32).toString('hex'),
+    ),
     checkRateLimits: createRateLimitCheck(config, options.store),
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
+    mailer: options.mailer,
+    stats: createStatsSource({ store: options.store, config }),
   };
 
   app.addHook('onRequest', async (request) => assertHostAllowed(request));
@@ -214,7 +238,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // A request with proxy headers from a peer we do not trust as a proxy: the scan will target
   // that peer (often the proxy itself). Say so in the log; pages say it to the user.
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/v1/scans') || request.url === '/api/v1/me') {
+    if (
+      request.url.startsWith('/api/v1/scans') ||
+      request.url === '/api/v1/me' ||
+      request.url.startsWith('/api/v1/whoami')
+    ) {
       const requester = safeRequester(deps, request);
       if (requester?.untrustedProxyHeaders)
         request.log.warn(
@@ -225,8 +253,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => apiInfoRoutes(scope, deps));
+  await app.register(async (scope) => whoamiRoutes(scope, deps));
   await app.register(async (scope) => scanRoutes(scope, deps));
+  await app.register(async (scope) => statsRoutes(scope, deps));
   await app.register(async (scope) => pageRoutes(scope, deps));
+  await app.register(async (scope) => adminRoutes(scope, deps));
+  await app.register(async (scope) => orgsApiRoutes(scope, deps));
+  await app.register(async (scope) => orgLinkRoutes(scope, deps));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
   return app;

@@ -5,7 +5,7 @@
 // identification only when the person opted in to each.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ConsentOutcome, ConsentScope, ConsentUse } from '../store/store.js';
+import type { ConsentOrg, ConsentOutcome, ConsentScope, ConsentUse } from '../store/store.js';
 import type { AppDeps } from './app-deps.js';
 import { ApiError } from './errors.js';
 import type { Requester } from './requester.js';
@@ -23,10 +23,16 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 /** Who and what a consent is for. */
 export interface ConsentSubject {
   requester: Requester;
+  /** The organisation the result will be shared with (a diagnosis link, or a managed PC's org
+   *  API token): the person was told so before consenting, and the consent records it. */
+  org?: ConsentOrg;
 }
 
 export interface IssuedConsent {
   token: string;
+  /** Public (not a secret): the page passes it to GET /api/v1/whoami so that a family ticket
+   *  joins only the diagnosis of this consent (http/tickets.ts). */
+  nonce: string;
   termsVersion: string;
   expiresAt: string;
   scopes: ConsentScope[];
@@ -84,9 +90,11 @@ export async function issueConsent(
     createdAt: now,
     expiresAt,
     scopes: granted,
+    ...(subject.org ? { org: subject.org } : {}),
   });
   return {
     token,
+    nonce: deps.tickets.nonceOf(hashToken(token)),
     termsVersion: deps.config.termsVersion,
     expiresAt: new Date(expiresAt).toISOString(),
     scopes: granted,

@@ -35,9 +35,10 @@ export const findingJson = (f: Finding) => ({
   detail: f.detail,
 });
 
-/** The wire format @fastify/sse wrote for each message, kept byte for byte. */
-const resultFrame = (r: StoredResult) =>
-  `id: ${r.seq}\nevent: result\ndata: ${JSON.stringify(resultJson(r))}\n\n`;
+/** The wire format @fastify/sse wrote for each message, kept byte for byte; every result names
+ *  the address family of its target (issue 15). */
+const resultFrame = (r: StoredResult, family: 4 | 6 | undefined) =>
+  `id: ${r.seq}\nevent: result\ndata: ${JSON.stringify(family ? { ...resultJson(r), family } : resultJson(r))}\n\n`;
 const findingFrame = (f: Finding) => `event: finding\ndata: ${JSON.stringify(findingJson(f))}\n\n`;
 const endFrame = (end: End) => `event: end\ndata: ${JSON.stringify(end)}\n\n`;
 
@@ -46,10 +47,10 @@ type ResultsEvent = Extract<ScanEvent, { type: 'results' }>;
 
 /** The frames of one batch, formatted once however many streams write them. */
 const framesCache = new WeakMap<ResultsEvent, string>();
-function framesOf(event: ResultsEvent): string {
+function framesOf(event: ResultsEvent, family: 4 | 6 | undefined): string {
   let text = framesCache.get(event);
   if (text === undefined) {
-    text = event.results.map(resultFrame).join('');
+    text = event.results.map((r) => resultFrame(r, family)).join('');
     framesCache.set(event, text);
   }
   return text;
@@ -65,6 +66,10 @@ export interface LiveStreamOptions {
   scanId: string;
   /** Last-Event-ID (0 = from the start). */
   after: number;
+  /** The scan's address family, written into every result. */
+  family?: 4 | 6;
+  /** Families the diagnosis could not test: then `end` never says safe (issue 15). */
+  untested?: readonly unknown[];
   bufferBytes: number;
   log: FastifyBaseLogger;
 }
@@ -133,7 +138,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
         if (finished) return;
         const lastRow = rows.at(-1);
         if (lastRow) {
-          raw.write(rows.map(resultFrame).join(''));
+          raw.write(rows.map((r) => resultFrame(r, o.family)).join(''));
           last = lastRow.seq;
           await drained(); // our own pace here: wait for the client instead of dropping it
           if (finished) return;
@@ -148,7 +153,12 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
           if (finished) return;
           raw.write(findings.map(findingFrame).join(''));
         }
-        raw.write(endFrame(ended));
+        const untested = (o.untested?.length ?? 0) > 0;
+        raw.write(
+          endFrame(
+            untested && ended.verdict === 'safe' ? { ...ended, verdict: 'incomplete' } : ended,
+          ),
+        );
         finish();
       }
     } catch (err) {
@@ -166,7 +176,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
       ended = { status: event.status, verdict: event.status === 'done' ? event.verdict : null };
       void catchUp();
     } else if (!reading && event.firstSeq === last + 1) {
-      if (writeLive(framesOf(event))) last = event.lastSeq;
+      if (writeLive(framesOf(event, o.family))) last = event.lastSeq;
     } else if (event.lastSeq > last) {
       announced = Math.max(announced, event.lastSeq);
       void catchUp();
@@ -207,7 +217,7 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
   return done;
 }
 
-const endOf = (h: ScanHeader): End => ({
+export const endOf = (h: ScanHeader): End => ({
   status: h.status === 'done' ? 'done' : 'failed',
   verdict: h.status === 'done' ? h.verdict : null,
 });

@@ -34,6 +34,8 @@ const PROXY_HEADERS = [
   'x-real-ip',
   'cf-connecting-ip',
   'true-client-ip',
+  // A forward proxy that says so (RFC 9110 Via): the result then describes that proxy.
+  'via',
 ];
 
 export function createRequesterResolver(config: Config) {
@@ -43,7 +45,28 @@ export function createRequesterResolver(config: Config) {
   const keyed = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   const isTrustedProxy = compileCidrMatcher(config.trustedProxies);
 
-  return function requesterOf(request: FastifyRequest): Requester {
+  /** The same description for an address that reached us by a family ticket (issue 15): a
+   *  further target of a diagnosis gets its own key (one active diagnosis per address). */
+  const forAddress = (address: string): Requester => {
+    const check = checkTarget(address, config.policy);
+    const stored = storedAddress(check.address, config.ipStorage, config.ipHmacKey);
+    return {
+      address: check.address,
+      family: check.family,
+      class: check.class,
+      allowed: check.allowed,
+      ...(check.allowed ? {} : { reason: check.reason }),
+      display: stored.display,
+      hash: stored.hash,
+      key: keyed(`addr:${check.address}`),
+      networkKeys: networksOf(check.address, check.family).map((n) => keyed(`net:${n}`)),
+      untrustedProxyHeaders: false,
+    };
+  };
+
+  return Object.assign(requesterOf, { forAddress });
+
+  function requesterOf(request: FastifyRequest): Requester {
     let check: ReturnType<typeof checkTarget>;
     // An IPv6 link-local peer arrives with its zone (fe80::1%eth0): the address means something
     // only on that link, so it is classified without the zone and not tested.
@@ -80,7 +103,7 @@ export function createRequesterResolver(config: Config) {
       untrustedProxyHeaders:
         !peerTrusted && PROXY_HEADERS.some((h) => request.headers[h] !== undefined),
     };
-  };
+  }
 }
 
 function networksOf(address: string, family: 4 | 6): string[] {

@@ -2,8 +2,9 @@
 // serves SQLite and PostgreSQL. Instants are epoch milliseconds here (ISO strings only in the
 // API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
 import type { Finding } from '../core/findings.js';
-import type { PortResult, Protocol, Verdict } from '../core/port-state.js';
+import type { PortResult, PortState, Protocol, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
+import type { OrgStore } from './org-store.js';
 
 export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -39,6 +40,34 @@ export interface NewScan {
   catalogVersion: string;
   vantage: string;
   createdAt: number;
+  /** A further target of a diagnosis: the id of the diagnosis's first scan (issue 15). */
+  diagnosisId?: string | null;
+  /** The address context shown with this target (JSON-able; address-context.ts). */
+  context?: Record<string, unknown> | null;
+  /** On the first scan of a diagnosis: the families it could not test, and why. */
+  untested?: readonly UntestedTarget[] | null;
+}
+
+/** A family a diagnosis could not test: listed as `not_tested`, never as safe. */
+export interface UntestedTarget {
+  family: 4 | 6;
+  /** `no_ticket` (the browser did not reach that family's origin), `no_egress` (this server
+   *  cannot reach that family), `not_requested` (the client asked for one family only). */
+  reason: string;
+}
+
+/** A family ticket spent in createScan (single use across processes). */
+export interface TicketSpend {
+  id: string;
+  expiresAt: number;
+}
+
+/** createScan with a ticket that was already spent: nothing was written. */
+export class TicketSpentError extends Error {
+  constructor() {
+    super('ticket already used');
+    this.name = 'TicketSpentError';
+  }
 }
 
 /** Consume a consent token in the same transaction as the scan insert (see createScan). */
@@ -86,6 +115,10 @@ export interface ScanRecord {
   vantage: string;
   /** What the scan's timing did (window, send delay, re-probes); null until it ran to the end. */
   timing: ScanReport | null;
+  /** Set on a further target of a diagnosis: the diagnosis's first scan. */
+  diagnosisId: string | null;
+  context: Record<string, unknown> | null;
+  untested: UntestedTarget[] | null;
 }
 
 /** A scan without its planned ports and results: one indexed row read (status, verdict, SSE). */
@@ -110,6 +143,17 @@ export interface NewConsent {
   expiresAt: number;
   /** What it allows; always includes 'tcp'. Omitted = ['tcp']. */
   scopes?: readonly ConsentScope[];
+  /** The organisation the result will be shared with (a diagnosis link or an org API token):
+   *  the scan that spends this consent belongs to it (org-store.ts). */
+  org?: ConsentOrg;
+}
+
+export interface ConsentOrg {
+  orgId: string;
+  linkId: string | null;
+  tokenId: string | null;
+  /** The label the person typed on the link's page; the scan's label when it has none. */
+  label: string | null;
 }
 
 /** `wrong_requester` also covers a CSRF binding that does not match. Precedence when several
@@ -184,6 +228,24 @@ export function isStorageUnavailable(err: unknown): boolean {
   );
 }
 
+/** How a finished diagnosis counts in the statistics: its verdict, or `failed`. */
+export type StatsOutcome = Verdict | 'failed';
+
+/** The statistics counters of whole ISO weeks (summed over days and address classes). */
+export interface StatsCounts {
+  /** Per week × port × protocol × state × family: how many stored results had that state. */
+  ports: {
+    week: string;
+    port: number;
+    protocol: Protocol;
+    state: PortState;
+    family: 4 | 6;
+    n: number;
+  }[];
+  /** Per week × outcome × family: how many diagnoses finished. */
+  diagnoses: { week: string; outcome: StatsOutcome; family: 4 | 6; n: number }[];
+}
+
 /** Every rate limit counts per hour. */
 export const RATE_WINDOW_MS = 3_600_000;
 
@@ -196,11 +258,29 @@ export interface RateBucket {
 export type RateOutcome = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface Store {
+  /** Organisations, accounts, sessions and the alert outbox (org-store.ts). */
+  readonly orgs: OrgStore;
   /** Inserts the scan (status `queued`) and its planned ports atomically. With
    *  `consumeConsent`, the token is spent in the same transaction (a token is consumed only by
    *  an accepted scan): an invalid token throws ConsentError and writes nothing; a failed insert
    *  (ScanConflictError, or any other error) leaves the token unused. */
-  createScan(scan: NewScan, options?: { consumeConsent?: ConsentUse }): Promise<void>;
+  createScan(
+    scan: NewScan,
+    options?: {
+      consumeConsent?: ConsentUse;
+      /** Further targets of the same diagnosis, inserted in the same transaction (each one's
+       *  requesterKey is its own address's: one active scan per address). */
+      parts?: readonly NewScan[];
+      /** Family tickets spent in the same transaction; one already spent → TicketSpentError. */
+      spendTickets?: readonly TicketSpend[];
+    },
+  ): Promise<void>;
+  /** The further targets of a diagnosis (scan rows whose diagnosisId is `id`), by family. */
+  diagnosisParts(id: string): Promise<ScanHeader[]>;
+  /** Which of these ticket ids are spent (read-only check before queueing). */
+  spentTickets(ids: readonly string[]): Promise<string[]>;
+  /** Forgets spent tickets that expired before `now` (they can no longer verify anyway). */
+  deleteExpiredTickets(now: number): Promise<number>;
   /** queued → running (keeps the first startedAt when already running). false when the scan
    *  is unknown or already finished: the job must not run it. */
   markRunning(id: string, startedAt: number): Promise<boolean>;
@@ -212,7 +292,10 @@ export interface Store {
    *  already stored, or repeated within the batch, is skipped: a retried batch writes nothing
    *  twice and returns []. Throws UnknownScanError. */
   appendResults(id: string, results: readonly PortResult[]): Promise<StoredResult[]>;
-  /** Only from queued/running; a finished scan is never overwritten. true when it changed. */
+  /** Only from queued/running; a finished scan is never overwritten. true when it changed.
+   *  In the same transaction the diagnosis and each of its stored results are counted in the
+   *  statistics (by the UTC day of finishedAt). So are results stored after the finish, and the
+   *  scans failAbandonedScans / failUnfinishedScans finish. */
   finishScan(id: string, finish: FinishScan): Promise<boolean>;
   /** Stores findings of a running scan; one already stored (same port, protocol and id) is
    *  kept, so a retried job writes nothing twice. Throws UnknownScanError for a deleted scan. */
@@ -224,7 +307,8 @@ export interface Store {
   getScanHeader(id: string): Promise<ScanHeader | undefined>;
   /** Results with seq > afterSeq, by seq (SSE Last-Event-ID resume); at most `limit` of them. */
   resultsAfter(id: string, afterSeq: number, limit?: number): Promise<StoredResult[]>;
-  /** Removes the scan, its planned ports and results. true when it existed. */
+  /** Removes the scan, its planned ports and results, and the further targets of its
+   *  diagnosis. true when it existed. */
   deleteScan(id: string): Promise<boolean>;
   /** The requester's queued or running scan, if any. */
   activeScanFor(requesterKey: string): Promise<{ id: string } | undefined>;
@@ -256,8 +340,13 @@ export interface Store {
   ): Promise<RateOutcome>;
   /** Deletes rate-limit windows that ended before `now`. */
   deleteExpiredRateLimits(windowMs: number, now: number): Promise<number>;
+  /** The statistics counters of the finish days from `fromDay` to `toDay` (YYYY-MM-DD, both
+   *  included), by ISO week. Read from the aggregates only (never the raw results). */
+  statsCounts(fromDay: string, toDay: string): Promise<StatsCounts>;
   /** Retention: deletes scans created before cutoff (with their ports and results) and consent
-   *  tokens that expired before cutoff. Returns the number of scans deleted. */
+   *  tokens that expired before cutoff — except diagnoses of an organisation that sets its own
+   *  retention (orgs.purgeOrgDiagnoses). Returns the number of scans deleted. The statistics
+   *  (anonymous counts) are kept. */
   deleteScansBefore(cutoff: number): Promise<number>;
 
   createConsent(consent: NewConsent): Promise<void>;

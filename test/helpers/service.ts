@@ -96,6 +96,8 @@ export async function startTestService(
     SELFSCAN_SHUTDOWN_TIMEOUT_MS: '2000',
     SELFSCAN_LOG_LEVEL: 'silent',
     ...(noEgressReference ? { SELFSCAN_EGRESS_REFERENCE: '127.0.0.1' } : {}),
+    // Public mode requires a ticket key (family tickets, issue 15).
+    ...(overrides.SELFSCAN_MODE === 'public' ? { SELFSCAN_TICKET_KEY: 't'.repeat(32) } : {}),
     ...overrides,
   });
   const config = noEgressReference

@@ -398,6 +398,7 @@ describe('local mode', () => {
       'org',
       'ports',
       'preset',
+      'tickets',
       'udp',
       'udpPorts',
     ]);

@@ -23,6 +23,7 @@ describe('pages in public mode, requester not allowed', () => {
         // Checked on loopback (every port refused, so every port reads blocked): these pages
         // refuse the requester before any egress question arises.
         SELFSCAN_EGRESS_REFERENCE: '127.0.0.1',
+        SELFSCAN_TICKET_KEY: 't'.repeat(32),
       }),
     );
   });

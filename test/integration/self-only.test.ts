@@ -1,6 +1,7 @@
 // The self-only invariant (PRODUCT.md feature 1, TESTING.md "integration"): whatever a request
-// carries — body fields, query string, proxy headers from an untrusted peer, cookies — the only
-// address the service ever connects to is the requester's own. The service runs in this process,
+// carries — body fields, query string, proxy headers from an untrusted peer, cookies, family
+// tickets — the only addresses the service ever connects to are the requester's own and those of
+// valid tickets (each the socket peer of a whoami request for the same consent). The service runs in this process,
 // and spies record every destination it connects to, at every layer a connect can take:
 //   - libuv's TCP handle (process.binding('tcp_wrap').TCP: connect/connect6, with the address a
 //     handle was bound to) — under net.Socket and used directly by the probe's `handle` backend;
@@ -11,6 +12,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { createTickets } from '../../src/http/tickets.js';
 import {
   clientAddresses,
   closedPorts,
@@ -512,6 +514,160 @@ describe('self-only behind a trusted proxy (SELFSCAN_TRUSTED_PROXIES=127.0.0.50/
       assert.equal(s.countScans(), scans);
       assert.equal(s.countConsents(), consents);
       assert.deepEqual(serviceConnectsSince(s, mark), []);
+    }
+  });
+});
+
+describe('self-only with family tickets (issue 15): only the requester and valid tickets', () => {
+  const KEY = 'q'.repeat(40);
+  let s: TestService;
+  const from = '127.0.0.31';
+  const other = '127.0.0.32'; // the requester's "other family" address: it asks whoami itself
+  let ports: number[];
+
+  before(async () => {
+    installSpy();
+    s = await startTestService({ SELFSCAN_TICKET_KEY: KEY });
+    ports = await closedPorts(from, 2, 23_200);
+  });
+  after(async () => {
+    await s.close();
+    removeSpy();
+  });
+
+  const consentOf = async (peer: string) => {
+    const c = await s.request({
+      from: peer,
+      method: 'POST',
+      path: '/api/v1/consent',
+      body: { accept: true },
+    });
+    assert.equal(c.status, 200, c.text);
+    assert.match(c.json.nonce, /^[A-Za-z0-9_-]{16,64}$/);
+    return c.json as { token: string; nonce: string };
+  };
+  const whoami = async (peer: string, nonce: string, headers: Record<string, string> = {}) => {
+    const w = await s.request({ from: peer, path: `/api/v1/whoami?nonce=${nonce}`, headers });
+    assert.equal(w.status, 200, w.text);
+    return w.json as { address: string; ticket: string };
+  };
+  const scanWith = (token: string, tickets: unknown, headers: Record<string, string> = {}) =>
+    s.request({
+      from,
+      method: 'POST',
+      path: '/api/v1/scans',
+      headers: { ...headers, 'selfscan-consent': token },
+      body: { ports, tickets },
+    });
+
+  test('a valid ticket adds its address; nothing else is ever connected to', async () => {
+    const consent = await consentOf(from);
+    const w = await whoami(other, consent.nonce, { 'x-forwarded-for': SPOOF });
+    assert.equal(w.address, other, 'the ticket names the socket peer, not a header');
+    const mark = connects.length;
+    const res = await scanWith(consent.token, [w.ticket], { 'x-forwarded-for': SPOOF });
+    assert.equal(res.status, 202, res.text);
+    const scan = await s.waitForScan(res.json.id);
+    assert.equal(scan.status, 'done');
+    assert.deepEqual(
+      scan.targets?.map((t) => t.address),
+      [from, other],
+    );
+    const made = serviceConnectsSince(s, mark);
+    for (const c of made)
+      assert.ok(
+        c.host === from || c.host === other,
+        `the service connected to ${c.host}:${c.port} (${c.layer})`,
+      );
+    for (const target of [from, other])
+      assert.deepEqual(
+        [
+          ...new Set(
+            made.filter((c) => c.layer === 'handle' && c.host === target).map((c) => c.port),
+          ),
+        ].sort(),
+        [...ports].sort(),
+        `every port probed on ${target}`,
+      );
+  });
+
+  // Each case: a consent of `from`, and tickets that must not name an address → 400, nothing.
+  const forged: [string, (consent: { token: string; nonce: string }) => Promise<unknown>][] = [
+    [
+      'an edited address (signature kept)',
+      async (c) => {
+        const { ticket } = await whoami(other, c.nonce);
+        const [body, sig] = ticket.split('.') as [string, string];
+        const claim = JSON.parse(Buffer.from(body, 'base64url').toString());
+        claim.a = SPOOF;
+        return [`${Buffer.from(JSON.stringify(claim)).toString('base64url')}.${sig}`];
+      },
+    ],
+    [
+      'a forged signature (another key)',
+      async (c) => [createTickets('z'.repeat(40)).issue(SPOOF, 4, c.nonce, Date.now()).ticket],
+    ],
+    [
+      'another consent’s nonce',
+      async () => {
+        const elsewhere = await consentOf(from);
+        return [(await whoami(other, elsewhere.nonce)).ticket];
+      },
+    ],
+    [
+      'issued to a peer for the consent of another requester',
+      async () => {
+        const theirs = await consentOf(SPOOF);
+        return [(await whoami(SPOOF, theirs.nonce)).ticket];
+      },
+    ],
+    [
+      'expired (signed with the right key, 3 minutes ago)',
+      async (c) => [createTickets(KEY).issue(SPOOF, 4, c.nonce, Date.now() - 3 * 60_000).ticket],
+    ],
+    [
+      'already spent (its id is in spent_tickets)',
+      async (c) => {
+        const t = createTickets(KEY).issue(SPOOF, 4, c.nonce, Date.now());
+        s.db()
+          .prepare('insert into spent_tickets (ticket_id, expires_at) values (?, ?)')
+          .run(t.id, t.expiresAt);
+        return [t.ticket];
+      },
+    ],
+    [
+      'two tickets of one family',
+      async (c) => [
+        (await whoami(other, c.nonce)).ticket,
+        createTickets(KEY).issue(SPOOF, 4, c.nonce, Date.now()).ticket,
+      ],
+    ],
+    ['garbage', async () => ['not-a-ticket', `${SPOOF}.${SPOOF}`]],
+  ];
+  for (const [name, make] of forged) {
+    test(`a ticket ${name} → 400 ticket_invalid, no scan, nothing probed`, async () => {
+      const consent = await consentOf(from);
+      const tickets = await make(consent);
+      const scans = s.countScans();
+      const mark = connects.length;
+      const res = await scanWith(consent.token, tickets);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json.error.code, 'ticket_invalid');
+      assert.equal(s.countScans(), scans);
+      assert.deepEqual(serviceConnectsSince(s, mark), []);
+      // The consent was not spent: the same consent still starts a diagnosis of the requester.
+      const ok = await scanWith(consent.token, []);
+      assert.equal(ok.status, 202, ok.text);
+      await s.waitForScan(ok.json.id);
+    });
+  }
+
+  test('a ticket that is not a string list → 400 invalid_request', async () => {
+    const consent = await consentOf(from);
+    for (const tickets of [SPOOF, [{ address: SPOOF }], [1]]) {
+      const res = await scanWith(consent.token, tickets);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json.error.code, 'invalid_request');
     }
   });
 });

@@ -229,6 +229,9 @@ async function contract(t: TestContext, target: Target): Promise<void> {
       catalogVersion: s.catalogVersion,
       vantage: s.vantage,
       timing: null,
+      diagnosisId: null,
+      context: null,
+      untested: null,
     });
 
     assert.equal(await store.markRunning(s.id, T0 + 10), true);

@@ -19,6 +19,7 @@ import {
   PrivacyPage,
   TermsPage,
 } from '../../web/views/simple-pages.js';
+import { PERIOD_CHOICES, type PeriodChoice, StatsPage } from '../../web/views/stats.js';
 import type { AppDeps } from '../app-deps.js';
 import {
   consentTokenFromCookie,
@@ -29,6 +30,7 @@ import {
 import { ApiError, toErrorEnvelope } from '../errors.js';
 import type { Requester } from '../requester.js';
 import { startScan } from '../start-scan.js';
+import { statsPeriodFor } from '../stats-source.js';
 
 type PresetChoice = 'core' | 'service' | 'all' | 'custom';
 
@@ -282,8 +284,29 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     },
   );
 
+  const privacySettings = {
+    ipStorage: deps.config.ipStorage,
+    retentionDays: deps.config.retentionDays,
+    statsMinCell: deps.config.statsMinCell,
+    behindProxy: deps.config.trustedProxies.length > 0,
+  };
   app.get('/privacy', { schema: { hide: true } }, async (request, reply) =>
-    page(reply, <PrivacyPage ctx={context(request, reply)} />),
+    page(reply, <PrivacyPage ctx={context(request, reply)} settings={privacySettings} />),
+  );
+
+  // The public statistics: a period of the last N complete weeks (or all), the same figures as
+  // GET /api/v1/stats for that period.
+  app.get<{ Querystring: Record<string, unknown> }>(
+    '/stats',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const asked = request.query.weeks;
+      const choice = (PERIOD_CHOICES as readonly unknown[]).includes(asked)
+        ? (asked as PeriodChoice)
+        : '52';
+      const stats = await deps.stats.get(statsPeriodFor(choice));
+      return page(reply, <StatsPage ctx={context(request, reply)} stats={stats} choice={choice} />);
+    },
   );
 
   app.get('/terms', { schema: { hide: true } }, async (request, reply) =>
