@@ -1,4 +1,14 @@
 // npm run load -- [--clients 200] [--duration 30] [--rounds N] [--lab-clients 10] [--json]
+//                  [--scaled] [--spike 2000]
+//
+// --scaled: the scaled-out service instead of one process (issue 10): 2 web nodes
+// (src/bin/server.ts with SELFSCAN_REDIS_URL) and 3 workers (src/bin/worker.ts), a scratch
+// PostgreSQL database on SELFSCAN_TEST_DATABASE_URL's server and a private redis-server (AOF) on
+// a free loopback port; clients alternate between the web nodes; the jobs each worker ran are
+// printed. --spike N: no closed loop — N distinct loopback clients (127.10.x.y, nothing listening:
+// every core port closed) each request ONE diagnosis, all within 10 s from idle; the queue cap
+// stays at its default, so beyond it a diagnosis must be refused up front with 503 + Retry-After.
+// Pass = every accepted diagnosis done and right, every refusal such a 503, none lost.
 //
 // Closed loop: every client runs diagnoses one after another, all clients at once, and starts no
 // new one after --duration seconds (or after --rounds diagnoses, if given); the ones in flight
@@ -37,7 +47,18 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { presetPorts } from '../src/core/catalog.js';
 import { createLab, httpClientCommand, type Lab, labSupport } from '../test/helpers/lab.js';
+import { privateRedis } from '../test/helpers/redis.js';
+import { type Cluster, scratchDatabase, startCluster } from '../test/helpers/scale-out.js';
 import { type JsonReply, jsonRequest, startServerProcess } from '../test/helpers/server-process.js';
+
+async function pgRows(url: string): Promise<{ status: string; n: number }[]> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const r = await c.query('select status, count(*)::int as n from scans group by status');
+  await c.end();
+  return r.rows as { status: string; n: number }[];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -51,6 +72,8 @@ interface Args {
   labClients: number;
   durationS: number;
   json: boolean;
+  scaled: boolean;
+  spike: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -60,6 +83,8 @@ function parseArgs(argv: string[]): Args {
     labClients: 10,
     durationS: 30,
     json: false,
+    scaled: false,
+    spike: 0,
   };
   const int = (name: string, v: string | undefined, min: number, max: number) => {
     const n = Number(v);
@@ -74,6 +99,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--lab-clients') args.labClients = int(a, argv[++i], 0, 50);
     else if (a === '--duration') args.durationS = int(a, argv[++i], 5, 3600);
     else if (a === '--json') args.json = true;
+    else if (a === '--scaled') args.scaled = true;
+    else if (a === '--spike') args.spike = int(a, argv[++i], 1, 2000);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
         'usage: npm run load -- [--clients 200] [--duration 30] [--rounds N] [--lab-clients 10] [--json]\n',
@@ -116,6 +143,8 @@ function wildcardListeners(): Set<number> {
 
 /** Client i's address: round-robin over four /24s, 127.0.1.10 … 127.0.4.(10 + n/4). */
 const loopbackAddress = (i: number) => `127.0.${1 + (i % 4)}.${10 + Math.floor(i / 4)}`;
+/** Spike client i: 127.10.0.1 … 127.10.7.250 (250 per /24). */
+const spikeAddress = (i: number) => `127.10.${Math.floor(i / 250)}.${1 + (i % 250)}`;
 
 // ---------------------------------------------------------------------------------------------
 // Small utilities
@@ -237,6 +266,8 @@ interface Outcome {
    *  accepted but never `done` within the run; error: the client itself broke before a 202. */
   status: 'done' | 'failed' | 'refused' | 'lost' | 'error';
   http?: number;
+  /** A refusal that said when to come back (Retry-After). */
+  retryAfter?: boolean;
   detail?: string;
   latencyMs?: number;
   /** From the stored timestamps: createdAt → startedAt (waiting in the queue), startedAt →
@@ -318,6 +349,7 @@ async function loopbackDiagnosis(
         ...base,
         status: 'refused',
         http: accepted.status,
+        retryAfter: accepted.headers['retry-after'] !== undefined,
         detail: accepted.json?.error?.code,
       };
     id = accepted.json.id as string;
@@ -436,9 +468,11 @@ async function main(): Promise<number> {
     cleanups.push(() => {
       for (const s of listeners) s.close();
     });
-    for (let i = 0; i < args.clients; i++) {
-      const address = loopbackAddress(i);
-      const open = i % 5 === 4 ? [] : candidates.filter((_, k) => (i + k) % 3 === 0);
+    const clientCount = args.spike > 0 ? args.spike : args.clients;
+    for (let i = 0; i < clientCount; i++) {
+      const address = args.spike > 0 ? spikeAddress(i) : loopbackAddress(i);
+      const open =
+        args.spike > 0 || i % 5 === 4 ? [] : candidates.filter((_, k) => (i + k) % 3 === 0);
       const truth: Truth = new Map(
         CORE.map((p) => [p, open.includes(p) || wildcard.has(p) ? OPEN : CLOSED]),
       );
@@ -515,12 +549,38 @@ async function main(): Promise<number> {
       SELFSCAN_CONSENT_LIMIT_PER_ADDRESS: String(10 * MAX_ROUNDS),
       SELFSCAN_CONSENT_LIMIT_PER_NETWORK: '100000',
       SELFSCAN_QUEUE_MAX: '100000',
-    };
-    const server = await startServerProcess({
-      host,
-      dbDir: dir,
-      env: { SELFSCAN_MODE: 'local', SELFSCAN_LOG_LEVEL: 'warn', ...raised },
-    });
+    } as Record<string, string>;
+    if (args.spike > 0) delete raised.SELFSCAN_QUEUE_MAX; // the cap is what a spike must meet
+    let server: Awaited<ReturnType<typeof startServerProcess>>;
+    let cluster: Cluster | undefined;
+    let pgUrl: string | undefined;
+    if (args.scaled) {
+      const db = await scratchDatabase();
+      if (!db) throw new Error('--scaled needs PostgreSQL (SELFSCAN_TEST_DATABASE_URL)');
+      cleanups.push(() => db.drop());
+      pgUrl = db.url;
+      const redis = await privateRedis();
+      cleanups.push(() => redis.dispose());
+      cluster = await startCluster({
+        databaseUrl: db.url,
+        redisUrl: redis.url,
+        prefix: 'sstest-load',
+        webs: 2,
+        workers: 3,
+        host,
+        env: raised,
+      });
+      const c = cluster;
+      cleanups.push(() => c.stop());
+      server = c.webs[0]!;
+    } else {
+      server = await startServerProcess({
+        host,
+        dbDir: dir,
+        env: { SELFSCAN_MODE: 'local', SELFSCAN_LOG_LEVEL: 'warn', ...raised },
+      });
+    }
+    const webs = cluster ? cluster.webs : [server];
     cleanups.push(async () => {
       await server.kill();
     });
@@ -530,7 +590,9 @@ async function main(): Promise<number> {
     const rssBaseline = procStatus(pid, 'VmRSS');
 
     const settings = [
-      `server: src/bin/server.ts, SQLite (${dir}), listening on ${host}:${port}, local mode`,
+      cluster
+        ? `scaled out: 2 web nodes (ports ${webs.map((w) => w.port).join(', ')}) + 3 workers (SELFSCAN_SCAN_CONCURRENCY=${config.scanConcurrency} each), PostgreSQL scratch database, private redis-server (AOF); clients alternate web nodes`
+        : `server: src/bin/server.ts, SQLite (${dir}), listening on ${host}:${port}, local mode`,
       `RAISED for this run: ${Object.entries(raised)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')} (defaults 20 / 60 per hour, 500)`,
@@ -562,12 +624,20 @@ async function main(): Promise<number> {
       (args.durationS + 120) * 1000,
     );
     const target = { host, port };
+    const targetOf = (i: number) => ({ host, port: webs[i % webs.length]!.port });
     const runs: Promise<void>[] = [];
-    for (const c of loopback)
+    const spikeGap = args.spike > 0 ? 10_000 / args.spike : 0;
+    for (const [i, c] of loopback.entries())
       runs.push(
         (async () => {
+          if (args.spike > 0) {
+            // From idle: client i asks at i × 10 s / N, once.
+            await new Promise((resolve) => setTimeout(resolve, i * spikeGap));
+            outcomes.push(await loopbackDiagnosis(targetOf(i), c.address, c.truth));
+            return;
+          }
           for (let r = 0; r < args.rounds && performance.now() < stopStarting && !cutOff; r++)
-            outcomes.push(await loopbackDiagnosis(target, c.address, c.truth));
+            outcomes.push(await loopbackDiagnosis(targetOf(i), c.address, c.truth));
         })(),
       );
     for (const l of labs)
@@ -588,15 +658,23 @@ async function main(): Promise<number> {
     const loadAverage = os.loadavg().map((x) => Number(x.toFixed(2)));
 
     // ---- the database: nothing may be left queued or running
-    const rows = server
-      .db()
-      .prepare('select status, count(*) as n from scans group by status')
-      .all() as { status: string; n: number }[];
+    const rows = pgUrl
+      ? await pgRows(pgUrl)
+      : (server.db().prepare('select status, count(*) as n from scans group by status').all() as {
+          status: string;
+          n: number;
+        }[]);
+    const workerJobs = cluster?.workers.map((w) => w.jobsDone());
     const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
     const stuck = (byStatus.queued ?? 0) + (byStatus.running ?? 0);
 
     // stop() closes that connection first. A server still there after 30 s is killed: 'timeout'.
     const exit = await server.stop('SIGTERM', 30_000);
+    const otherExits = await Promise.all([
+      ...webs.slice(1).map((w) => w.stop('SIGTERM', 30_000)),
+      ...(cluster?.workers ?? []).map((w) => w.stop('SIGTERM', 30_000)),
+    ]);
+    const othersClean = otherExits.every((e) => e.code === 0);
     const code = exit.signal === 'SIGKILL' ? ('timeout' as const) : exit.code;
 
     // ---- figures
@@ -664,6 +742,16 @@ async function main(): Promise<number> {
       driverCpuS: Number(driverCpuS.toFixed(1)),
       loadAverage,
       database: { byStatus, stuckQueuedOrRunning: stuck },
+      ...(workerJobs && { jobsPerWorker: workerJobs }),
+      ...(args.spike > 0 && {
+        spike: {
+          requested: args.spike,
+          withinS: 10,
+          refused503WithRetryAfter: outcomes.filter(
+            (o) => o.status === 'refused' && o.http === 503 && o.retryAfter,
+          ).length,
+        },
+      }),
       mismatches: { scans: mismatched.length, ports: portMismatches },
       serverExit: code,
     };
@@ -687,6 +775,16 @@ async function main(): Promise<number> {
         `failed: ${count('failed')}, refused (no 202): ${count('refused')}, client errors: ${count('error')}`,
         `port states differing from ground truth: ${portMismatches} (in ${mismatched.length} of ${done.length} scans)`,
         `database: ${JSON.stringify(byStatus)}; server exit after SIGTERM: ${code}`,
+        ...(workerJobs
+          ? [
+              `jobs per worker: ${workerJobs.join(', ')}; other nodes exited cleanly: ${othersClean}`,
+            ]
+          : []),
+        ...(summary.spike
+          ? [
+              `spike: ${args.spike} diagnoses requested within 10 s from idle; refused up front with 503 + Retry-After: ${summary.spike.refused503WithRetryAfter}`,
+            ]
+          : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     }
@@ -701,7 +799,11 @@ async function main(): Promise<number> {
       stuck === 0 &&
       portMismatches === 0 &&
       count('failed') === 0 &&
-      count('refused') === 0 &&
+      // A spike may be refused, but only up front with 503 + Retry-After.
+      outcomes.every(
+        (o) => o.status !== 'refused' || (args.spike > 0 && o.http === 503 && o.retryAfter),
+      ) &&
+      othersClean &&
       count('error') === 0 &&
       code === 0;
     process.stdout.write(`${ok ? 'PASS' : 'FAIL'}\n`);

@@ -119,6 +119,9 @@ export interface Config {
   readonly statsMinCell: number;
   /** SELFSCAN_METRICS_HOST / SELFSCAN_METRICS_PORT: the Prometheus listener; none without a port. */
   readonly metrics?: { readonly host: string; readonly port: number };
+  // --- Scale-out (issue 10): set together with redisUrl. ---
+  /** Present exactly when redisUrl is: key prefix, job-payload key (a secret: never log it). */
+  readonly scaleOut?: ScaleOutConfig;
   /** Non-fatal findings to log at startup (e.g. an unknown SELFSCAN_* variable, likely a typo). */
   readonly warnings: readonly string[];
 }
@@ -137,6 +140,18 @@ export interface OrgsConfig {
   readonly alertRetryBaseMs: number;
   /** SELFSCAN_ALERT_MAX_ATTEMPTS: attempts before a delivery is marked failed. */
   readonly alertMaxAttempts: number;
+}
+
+/** Scale-out (SELFSCAN_REDIS_URL set): what web nodes and workers share besides the database. */
+export interface ScaleOutConfig {
+  readonly redisUrl: string;
+  /** SELFSCAN_REDIS_PREFIX: every Redis key and channel starts with it (default `selfscan`). */
+  readonly prefix: string;
+  /** SELFSCAN_JOB_KEY: encrypts the target address in the job payload (queue/job-crypto.ts). */
+  readonly jobKey: string;
+  /** SELFSCAN_JOB_LOCK_MS: a worker silent this long (dead, frozen) loses its jobs to another
+   *  worker (BullMQ lockDuration and stalled-check interval; default 30 s). */
+  readonly jobLockMs: number;
 }
 
 export interface ConfigProblem {
@@ -211,6 +226,10 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_STATS_MIN_CELL',
   'SELFSCAN_METRICS_HOST',
   'SELFSCAN_METRICS_PORT',
+  // Scale-out (issue 10): Redis queue, shared job key, vantage points.
+  'SELFSCAN_REDIS_PREFIX',
+  'SELFSCAN_JOB_KEY',
+  'SELFSCAN_JOB_LOCK_MS',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -330,6 +349,29 @@ function readDatabase(r: Reader): Maybe<DatabaseConfig> {
   }
   if (/^postgres(ql)?:\/\//.test(url) && URL.canParse(url)) return { kind: 'postgres', url };
   return r.fail(name, expected); // not echoed: it may contain a password
+}
+
+// --- Scale-out (issue 10) ---
+function readScaleOut(
+  r: Reader,
+  redisUrl: Maybe<string | undefined>,
+): Maybe<ScaleOutConfig | undefined> {
+  const prefix = r.pattern(
+    'SELFSCAN_REDIS_PREFIX',
+    'selfscan',
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    'letters, digits, "_" and "-" (at most 64, no ":")',
+  );
+  const jobKey = r.raw('SELFSCAN_JOB_KEY');
+  const jobLockMs = r.int('SELFSCAN_JOB_LOCK_MS', 30_000, 1000, 600_000);
+  if (redisUrl === INVALID || redisUrl === undefined) return undefined;
+  if (jobKey === undefined || jobKey.length < HMAC_KEY_MIN_LENGTH)
+    return r.fail(
+      'SELFSCAN_JOB_KEY',
+      `is required with SELFSCAN_REDIS_URL (at least ${HMAC_KEY_MIN_LENGTH} characters, the same on every web node and worker): it encrypts the address in the Redis job; generate one with \`openssl rand -base64 32\``,
+    );
+  if (prefix === INVALID || jobLockMs === INVALID) return INVALID;
+  return { redisUrl, prefix, jobKey, jobLockMs };
 }
 
 function readRedisUrl(r: Reader): Maybe<string | undefined> {
@@ -775,6 +817,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           'SELFSCAN_METRICS_HOST',
           `must be an IP address or a host name to listen on (got ${show(metricsHostRaw)})`,
         );
+  const scaleOut = readScaleOut(r, redisUrl);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
@@ -838,6 +881,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orgs: ok(orgs),
     statsMinCell: ok(statsMinCell),
     ...(ok(metricsPort) !== 0 && { metrics: { host: ok(metricsHost), port: ok(metricsPort) } }),
+    ...(ok(scaleOut) !== undefined && { scaleOut: ok(scaleOut) }),
     warnings: [
       ...unknownVariableWarnings(env),
       ...(ok(egressReferences).length === 0

@@ -206,6 +206,7 @@ export async function runCli(
   },
   extra: {
     serve?: () => Promise<unknown>;
+    worker?: () => Promise<unknown>;
     /** `selfscan admin create` (bin/admin.ts): an account in the server's database. */
     adminCreate?: (opts: { email: string; org?: string }, io: CliEnv) => Promise<number>;
   } = {},
@@ -371,6 +372,18 @@ export async function runCli(
       .option('--org <id>', "an organisation's id: create an administrator of that organisation")
       .action(async (opts: { email: string; org?: string }) => {
         exitCode = await adminCreate(opts, io);
+      });
+  }
+  if (extra.worker) {
+    const worker = extra.worker;
+    program
+      .command('worker')
+      .description(h.worker)
+      .option('--vantage <name>', h.vantage)
+      .action(async (opts: { vantage?: string }) => {
+        process.off('SIGINT', onSigint); // the worker has its own shutdown
+        if (opts.vantage !== undefined) process.env.SELFSCAN_VANTAGE = opts.vantage;
+        await worker();
       });
   }
 

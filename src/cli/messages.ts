@@ -98,6 +98,8 @@ export interface CliMessages {
     watch: string;
     local: string;
     serve: string;
+    worker: string;
+    vantage: string;
     server: string;
     preset: string;
     ports: string;
@@ -261,6 +263,8 @@ export const en = {
     watch: 'repeat the diagnosis and report only what changes',
     local: 'what this PC holds: global addresses, listening catalog ports (no server needed)',
     serve: 'start the selfscan service (configuration from SELFSCAN_* variables)',
+    worker: 'start a scanner worker for scaled-out mode (needs SELFSCAN_REDIS_URL)',
+    vantage: 'the vantage point this worker scans from (default SELFSCAN_VANTAGE)',
     server: 'the selfscan server (or SELFSCAN_SERVER)',
     preset: 'port preset',
     ports: 'TCP ports instead of a preset, e.g. 22,445,3389',
@@ -431,6 +435,8 @@ export const ja = {
     watch: '診断を繰り返し、変わったことだけを表示',
     local: 'この PC の状態: グローバル アドレス、待ち受けポート（サーバー不要）',
     serve: 'selfscan サービスを起動（設定は SELFSCAN_* 環境変数）',
+    worker: 'スケールアウト構成のスキャナーワーカーを起動（SELFSCAN_REDIS_URL が必要）',
+    vantage: 'このワーカーが診断する観測点の名前（既定は SELFSCAN_VANTAGE）',
     server: 'selfscan サーバー（または SELFSCAN_SERVER）',
     preset: 'ポートのプリセット',
     ports: 'プリセットの代わりに TCP ポートを指定（例: 22,445,3389）',

@@ -8,6 +8,7 @@ import type { EgressFamilyStatus } from '../core/egress-check.js';
 import type { Mailer } from '../jobs/mailer.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
+import type { VantageStatus } from '../queue/vantage-registry.js';
 import type { Store } from '../store/store.js';
 import type { RateLimitKind } from './rate-limits.js';
 import type { Requester } from './requester.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   scannerHealth: () => CanaryHealth;
   /** The egress self-test per family (empty when no reference is configured). */
   egressStatus: () => EgressFamilyStatus[];
+  /** Scaled out: live scanner workers per vantage point (absent: scans run in this process). */
+  vantageStatus?: () => VantageStatus[];
   requesterOf: (request: FastifyRequest) => Requester;
   /** Family tickets (issue 15): sign and verify claims of a connection's own address. */
   tickets: Tickets;

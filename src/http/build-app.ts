@@ -16,6 +16,7 @@ import type { EgressFamilyStatus } from '../core/egress-check.js';
 import type { Mailer } from '../jobs/mailer.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
+import type { VantageStatus } from '../queue/vantage-registry.js';
 import type { Store } from '../store/store.js';
 import { createHostCheck } from './allowed-hosts.js';
 import type { AppDeps } from './app-deps.js';
@@ -61,6 +62,7 @@ export interface BuildAppOptions {
   ticketKey?: string;
   /** The offline ASN table (bin/asn-import.ts); unset = no network data loaded. */
   asnTable?: AsnTable | null;
+  vantageStatus?: () => VantageStatus[];
   logger?: boolean | object;
 }
 
@@ -206,6 +208,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     scannerHealth:
       options.scannerHealth ?? (() => ({ healthy: true, detail: 'no canary configured' })),
     egressStatus: options.egressStatus ?? (() => []),
+    ...(options.vantageStatus ? { vantageStatus: options.vantageStatus } : {}),
     requesterOf: resolver,
     targetOf: resolver.forAddress,
     asnTable: options.asnTable ?? null,

@@ -40,8 +40,15 @@ const PROXY_HEADERS = [
 
 export function createRequesterResolver(config: Config) {
   // Without an operator key the process picks one: keys then only match within this process,
-  // which is enough on one machine; several web nodes need SELFSCAN_IP_HMAC_KEY.
-  const key = config.ipHmacKey ?? randomBytes(32).toString('hex');
+  // which is enough on one machine. Scaled out, the web nodes share SELFSCAN_JOB_KEY: a key
+  // derived from it makes requester keys (one active scan, rate limits) agree across nodes.
+  const key =
+    config.ipHmacKey ??
+    (config.scaleOut
+      ? createHmac('sha256', config.scaleOut.jobKey)
+          .update('selfscan requester key v1')
+          .digest('hex')
+      : randomBytes(32).toString('hex'));
   const keyed = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   const isTrustedProxy = compileCidrMatcher(config.trustedProxies);
 

@@ -157,8 +157,10 @@ export async function startScan(
   if (!health.healthy)
     throw new ApiError(
       'scanner_unhealthy',
-      'The scanner failed its self-check, so results could not be trusted. Please try again later.',
-      60,
+      deps.vantageStatus
+        ? 'No scanner is available right now (scaled-out mode: no worker is alive). Please try again in a minute.'
+        : 'The scanner failed its self-check, so results could not be trusted. Please try again later.',
+      deps.vantageStatus ? 10 : 60,
     );
   for (const target of [requester, ...extra])
     if (await store.activeScanFor(target.key))

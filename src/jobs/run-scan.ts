@@ -33,6 +33,18 @@ export interface RunScanDeps {
   storeRetryBudgetMs?: number;
   /** Batch size, flush delay and buffer bound of the result writer (tests, bench). */
   writer?: Partial<ResultWriterOptions>;
+  /** When the signal stops the scan: `fail` it (`interrupted`; one process, nobody else will
+   *  run it) or `release` it: its results stay stored and ScanReleasedError is thrown, so the
+   *  queue hands the job to another worker, which continues where it stopped. Default `fail`. */
+  onInterrupt?: 'fail' | 'release';
+}
+
+/** runScan stopped by its signal with `onInterrupt: 'release'`: not finished, results stored. */
+export class ScanReleasedError extends Error {
+  constructor() {
+    super('the scan was stopped before it finished; its job is handed back to the queue');
+    this.name = 'ScanReleasedError';
+  }
 }
 
 export async function runScan(
@@ -136,6 +148,7 @@ export async function runScan(
     if (err instanceof UnknownScanError) return; // the holder deleted the result mid-scan
     throw err;
   }
+  if (signal?.aborted && deps.onInterrupt === 'release') throw new ScanReleasedError();
   if (signal?.aborted)
     return fail(
       'interrupted',

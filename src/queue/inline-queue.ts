@@ -29,6 +29,8 @@ export class InlineQueue implements ScanQueue {
 
   async enqueue(job: ScanJob): Promise<void> {
     if (this.closed) throw new QueueClosedError();
+    // A double submit of the same scan adds nothing (as a BullMQ job id does).
+    if (this.running.has(job.scanId) || this.waiting.some((w) => w.scanId === job.scanId)) return;
     this.waiting.push(job);
     this.pump();
   }

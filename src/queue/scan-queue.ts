@@ -16,7 +16,8 @@ export interface ScanJob {
 }
 
 export interface ScanQueue {
-  /** Accepts a job or throws QueueFullError / QueueClosedError. */
+  /** Accepts a job or throws QueueClosedError (or the queue's own error: Redis away). A job
+   *  whose scan id is already waiting or running is not added again. */
   enqueue(job: ScanJob): Promise<void>;
   /** Jobs waiting + running in this queue. */
   depth(): number;

@@ -19,8 +19,9 @@ export const ABANDONED_ERROR = {
 
 export interface ReconcilerDeps {
   store: Store;
-  /** Scans this process is running or holding in its queue. */
-  liveScanIds: () => readonly string[];
+  /** Scans this process is running or holding in its queue (scaled out: every scan with a job
+   *  in Redis; a rejection skips the round, failing nothing). */
+  liveScanIds: () => readonly string[] | Promise<readonly string[]>;
   onFailed: (scanId: string) => void;
   log: { warn(obj: object, msg: string): void };
   intervalMs?: number;
@@ -32,8 +33,9 @@ export function startReconciler(deps: ReconcilerDeps): { runOnce(): Promise<void
     running ??= (async () => {
       const now = Date.now();
       try {
+        const live = await deps.liveScanIds();
         const failed = await deps.store.failAbandonedScans(
-          deps.liveScanIds(),
+          live,
           now - RECONCILE_GRACE_MS,
           ABANDONED_ERROR,
           now,

@@ -126,6 +126,8 @@ export interface ServerProcessOptions {
   dbDir?: string;
   /** Another database (e.g. PostgreSQL) instead of the SQLite file; db() then does not apply. */
   databaseUrl?: string;
+  /** How long to wait for /healthz (default 30 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface ServerProcess {
@@ -231,7 +233,8 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
     stop,
     kill,
   };
-  const deadline = Date.now() + 30_000;
+  const readyMs = opts.readyTimeoutMs ?? 30_000;
+  const deadline = Date.now() + readyMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       await stop();
@@ -241,5 +244,5 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
     await sleep(200);
   }
   await stop();
-  throw new Error(`server did not answer /healthz within 30 s: ${out}`);
+  throw new Error(`server did not answer /healthz within ${readyMs / 1000} s: ${out}`);
 }

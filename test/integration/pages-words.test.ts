@@ -139,6 +139,7 @@ describe('a Japanese page is Japanese throughout (rendered pages scanned)', () =
       '/',
       '/terms',
       '/privacy',
+      '/stats',
       '/choose',
       `/choose?preset=custom&${TCP_PORTS.map((p) => `ports=${p}`).join('&')}`,
       `/confirm?preset=custom&${TCP_PORTS.map((p) => `ports=${p}`).join('&')}`,

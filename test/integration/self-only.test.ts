@@ -303,6 +303,56 @@ describe('self-only: nothing in a request chooses the target', () => {
     });
   }
 
+  test(`UDP probes and identification (issue 16), with every spoofing header: UDP sockets and identification connects go to ${from} only`, async () => {
+    // An identifiable open port on the requester (HEAD / on 8080) and UDP ports to probe.
+    const web = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nServer: lab\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => web.listen(8080, from, resolve));
+    try {
+      const headers = {
+        'x-forwarded-for': SPOOF,
+        forwarded: `for=${SPOOF}`,
+        'x-real-ip': SPOOF,
+        cookie: `target=${SPOOF}`,
+      };
+      const consent = await s.request({
+        from,
+        method: 'POST',
+        path: '/api/v1/consent',
+        headers,
+        body: { accept: true, udp: true, identify: true },
+      });
+      assert.equal(consent.status, 200, consent.text);
+      const tcpPorts = [...ports, 8080];
+      const udpPorts = [53, 161, 1900];
+      const { connects: made } = await probesOf(
+        s,
+        () =>
+          s.request({
+            from,
+            method: 'POST',
+            path: `/api/v1/scans?target=${SPOOF}`,
+            headers: { ...headers, 'selfscan-consent': consent.json.token },
+            body: { ports: tcpPorts, udpPorts, identify: true },
+          }),
+        from,
+        tcpPorts,
+      );
+      const udpProbed = new Set(made.filter((c) => c.layer === 'udp').map((c) => c.port));
+      for (const port of udpPorts) assert.ok(udpProbed.has(port), `udp/${port} probed`);
+      // identification: a second connection to 8080 through net.Socket (HEAD /)
+      assert.ok(
+        made.some((c) => c.layer === 'socket' && c.port === 8080),
+        'the identification connect was seen',
+      );
+      assert.ok(!made.some((c) => c.host === SPOOF));
+    } finally {
+      await new Promise((resolve) => web.close(resolve));
+    }
+  });
+
   test('the decoy would have been seen: scanning it directly finds its port open', async () => {
     const [decoyPort] = decoy.open;
     const res = await s.scan(SPOOF, { ports: [decoyPort!] });

@@ -218,9 +218,21 @@ async function body(t: TestContext, h: StoreHarness) {
   const text = JSON.stringify(rows);
   assert.doesNotMatch(text, /203\.0\.113|2001:db8|rk-|"id"/);
 
-  // Retention: every scan created before the cutoff goes (ports and results with it); the rest
-  // and every count stay.
+  // Retention: every scan created before the cutoff goes (ports and results with it), and consent
+  // tokens that expired before it; the rest, rate-limit windows and every count stay.
   const cutoff = T0 + 14 * DAY;
+  const consent = (tokenHash: string, expiresAt: number) =>
+    h.store.createConsent({
+      tokenHash,
+      requesterKey: 'rk-retention',
+      csrfBinding: null,
+      termsVersion: 't',
+      createdAt: expiresAt - 600_000,
+      expiresAt,
+    });
+  await consent('old-token', cutoff - 1);
+  await consent('new-token', cutoff + 1);
+  await h.store.takeRateLimit([{ key: 'scan:a:retention', max: 5 }], 3_600_000, cutoff - DAY);
   const before = await h.db
     .selectFrom('scans')
     .select('id')
@@ -245,6 +257,16 @@ async function body(t: TestContext, h: StoreHarness) {
     )
     .execute();
   assert.equal(orphanResults.length, 0);
+  const tokens = await h.db.selectFrom('consents').select('token_hash').execute();
+  assert.deepEqual(
+    tokens.map((r) => r.token_hash).filter((x) => x.endsWith('-token')),
+    ['new-token'],
+  );
+  const windows = await h.db.selectFrom('rate_limits').select('key').execute();
+  assert.deepEqual(
+    windows.map((r) => r.key),
+    ['scan:a:retention'],
+  );
   assert.deepEqual(sorted(await h.store.statsCounts(from, to)), counted);
 }
 

@@ -124,6 +124,7 @@ describe('loadConfig values', () => {
       SELFSCAN_PORT: '0',
       SELFSCAN_DATABASE_URL: 'postgresql://selfscan:secret@db:5432/selfscan',
       SELFSCAN_REDIS_URL: 'redis://redis:6379/0',
+      SELFSCAN_JOB_KEY: 'j'.repeat(32),
       SELFSCAN_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8 ::1',
       SELFSCAN_ALLOW_RANGES: '10.200.0.0/30',
       SELFSCAN_PROBE_TIMEOUT_MIN_MS: '250',
@@ -270,6 +271,24 @@ describe('allowed hosts and public origins', () => {
   });
 });
 
+describe('scale-out settings', () => {
+  it('no Redis: no scale-out block; Redis needs a job key shared by nodes and workers', () => {
+    assert.equal(loadConfig({}).scaleOut, undefined);
+    refuses({ SELFSCAN_REDIS_URL: 'redis://127.0.0.1:6379' }, 'SELFSCAN_JOB_KEY');
+    const c = loadConfig({
+      SELFSCAN_REDIS_URL: 'redis://127.0.0.1:6379/2',
+      SELFSCAN_JOB_KEY: 'k'.repeat(32),
+      SELFSCAN_REDIS_PREFIX: 'site-a',
+    });
+    assert.deepEqual(c.scaleOut, {
+      redisUrl: 'redis://127.0.0.1:6379/2',
+      prefix: 'site-a',
+      jobKey: 'k'.repeat(32),
+      jobLockMs: 30_000,
+    });
+  });
+});
+
 describe('loadConfig errors', () => {
   const invalid: [variable: string, values: string[], extra?: NodeJS.ProcessEnv][] = [
     ['SELFSCAN_MODE', ['Public', 'intranet', ' local', 'true']],
@@ -349,6 +368,13 @@ describe('loadConfig errors', () => {
     ],
     ['SELFSCAN_TICKET_KEY', ['short']],
     ['SELFSCAN_ASN_TABLE', ['a\nb']],
+    ['SELFSCAN_REDIS_PREFIX', ['a:b', '', '-x', 'x'.repeat(65)].filter(Boolean)],
+    [
+      'SELFSCAN_JOB_KEY',
+      ['short', 'x'.repeat(31)],
+      { SELFSCAN_REDIS_URL: 'redis://127.0.0.1:6379' },
+    ],
+    ['SELFSCAN_JOB_LOCK_MS', ['999', '1.5', 'abc', '600001']],
   ];
 
   for (const [variable, values, extra] of invalid) {

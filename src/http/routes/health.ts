@@ -42,10 +42,14 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise
           );
       }
     });
+    // Scaled out: which vantage points have a scanner worker alive (the scanner check fails
+    // when one has none).
+    const vantages = deps.vantageStatus?.();
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not_ready',
       checks,
       ...(egress.length > 0 && { egress }),
+      ...(vantages && { vantages }),
     });
   });
 }

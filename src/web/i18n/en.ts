@@ -280,7 +280,9 @@ export const en = {
     retention: (days) =>
       `Results are deleted automatically ${days === 1 ? 'one day' : `${days} days`} after the diagnosis, or at once with the “Delete this result” button.`,
     whoHeading: 'Who can see them',
-    who: 'Anyone who has the result link (it is a secret: share it only with people you trust) and the operator of this service. There are no accounts and no list of results.',
+    who: 'Anyone who has the result link (it is a secret: share it only with people you trust) and the operator of this service.',
+    whoOrg:
+      'If you start a diagnosis from an organisation’s diagnosis link (the page names the organisation before you agree), or with the command-line tool and an organisation’s token, that organisation’s administrators see it too, in their dashboard: the label, your address in the form stored here, the ports and their states; when a port is open they may also receive it by e-mail or webhook. A diagnosis started from this site’s own pages is in no organisation’s dashboard.',
     statsHeading: 'Statistics',
     stats: (k) =>
       `Every finished diagnosis is also counted in anonymous statistics: per day, how many diagnoses there were and how often each port was open, by IP version. They contain no address, no network and no link, and stay when results are deleted. Counts of fewer than ${k} are never published.`,
@@ -305,7 +307,6 @@ export const en = {
     show: 'Show',
     range: (from, to) => `${from} to ${to} (whole weeks, UTC)`,
     diagnoses: 'Diagnoses',
-    suppressed: 'fewer than k',
     suppressedNote: (k) =>
       `“—” means hidden: a count of fewer than ${k}, or a figure that would reveal one. Small counts could point at a person.`,
     noData: 'No complete week in this period yet.',

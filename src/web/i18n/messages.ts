@@ -161,6 +161,7 @@ export interface Messages {
     retention: (days: number) => string;
     whoHeading: string;
     who: string;
+    whoOrg: string;
     statsHeading: string;
     stats: (k: number) => string;
     logsHeading: string;
@@ -182,7 +183,6 @@ export interface Messages {
     show: string;
     range: (from: string, to: string) => string;
     diagnoses: string;
-    suppressed: string;
     suppressedNote: (k: number) => string;
     noData: string;
     shareHeading: string;

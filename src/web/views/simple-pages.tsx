@@ -26,6 +26,7 @@ export function PrivacyPage({ ctx, settings }: { ctx: PageContext; settings: Pri
       <p data-retention-days={settings.retentionDays}>{p.retention(settings.retentionDays)}</p>
       <h2>{p.whoHeading}</h2>
       <p>{p.who}</p>
+      <p>{p.whoOrg}</p>
       <h2>{p.statsHeading}</h2>
       <p>
         {p.stats(settings.statsMinCell)} <a href="/stats">{ctx.t.stats.title}</a>

@@ -68,8 +68,10 @@ export function StatsPage({
       <h2 id="share-h">{t.shareHeading}</h2>
       <BarChart
         title={t.chartTitle}
-        hidden={t.suppressed.replace('k', String(stats.k))}
-        bars={listed.map((f) => ({ label: `${f.port} ${service(f)}`, value: f.openShare }))}
+        bars={listed.map((f) => ({
+          label: `${f.port} ${catalogEntryFor(f.protocol as 'tcp', f.port)?.service ?? ''}`,
+          value: f.openShare,
+        }))}
       />
       <section class="table-wrap" aria-labelledby="share-h" tabindex={0}>
         <table class="results stats" data-testid="stats-ports">
