@@ -201,19 +201,22 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
   poll.unref();
 
   (reply as unknown as SseReply).sse.sendHeaders();
-  // Subscribed first, then the scan row: an end published in between is in `ended` or the row.
-  void o.store.getScanHeader(o.scanId).then(
-    (header) => {
-      if (!header) return finish();
-      if (header.status === 'done' || header.status === 'failed') ended ??= endOf(header);
-      void catchUp();
-    },
-    (err) => {
-      o.log.warn({ err }, 'live stream: store read failed');
-      raw.destroy();
-      finish();
-    },
-  );
+  // Subscribed first (and, across nodes, the subscription acknowledged), then the scan row: an
+  // end published in between is in `ended` or the row.
+  void (unsubscribe.ready ?? Promise.resolve())
+    .then(() => o.store.getScanHeader(o.scanId))
+    .then(
+      (header) => {
+        if (!header) return finish();
+        if (header.status === 'done' || header.status === 'failed') ended ??= endOf(header);
+        void catchUp();
+      },
+      (err) => {
+        o.log.warn({ err }, 'live stream: store read failed');
+        raw.destroy();
+        finish();
+      },
+    );
   return done;
 }
 

@@ -6,13 +6,14 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { eventsChannelOf } from './redis.js';
-import type { ScanEvent, ScanEvents } from './scan-events.js';
+import type { ScanEvent, ScanEvents, Unsubscribe } from './scan-events.js';
 
 export class RedisScanEvents implements ScanEvents {
   readonly #emitter = new EventEmitter();
   readonly #pub: Redis;
   readonly #sub: Redis | undefined;
   readonly #prefix: string;
+  readonly #pending = new Map<string, Promise<void>>();
 
   /** `sub` (a dedicated connection, it enters subscriber mode) only where streams are served:
    *  a worker publishes only. */
@@ -39,16 +40,27 @@ export class RedisScanEvents implements ScanEvents {
       .catch(() => undefined); // best effort: readers catch up from the store
   }
 
-  subscribe(scanId: string, listener: (event: ScanEvent) => void): () => void {
+  subscribe(scanId: string, listener: (event: ScanEvent) => void): Unsubscribe {
     const sub = this.#sub;
     if (!sub) throw new Error('RedisScanEvents: no subscriber connection');
     const channel = eventsChannelOf(this.#prefix, scanId);
-    if (this.#emitter.listenerCount(channel) === 0) sub.subscribe(channel).catch(() => undefined);
+    // One SUBSCRIBE per channel; later listeners wait for the same acknowledgement.
+    let ready = this.#pending.get(channel);
+    if (this.#emitter.listenerCount(channel) === 0 || !ready) {
+      ready = sub.subscribe(channel).then(
+        () => undefined,
+        () => undefined, // Redis away: the stream re-reads the store (live-stream.ts)
+      );
+      this.#pending.set(channel, ready);
+    }
     this.#emitter.on(channel, listener);
-    return () => {
+    const unsubscribe = () => {
       this.#emitter.off(channel, listener);
-      if (this.#emitter.listenerCount(channel) === 0)
+      if (this.#emitter.listenerCount(channel) === 0) {
+        this.#pending.delete(channel);
         sub.unsubscribe(channel).catch(() => undefined);
+      }
     };
+    return Object.assign(unsubscribe, { ready });
   }
 }

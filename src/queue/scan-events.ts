@@ -16,10 +16,13 @@ export type ScanEvent =
     }
   | { type: 'end'; status: Exclude<ScanStatus, 'queued' | 'running'>; verdict: Verdict | null };
 
+export type Unsubscribe = (() => void) & { ready?: Promise<void> };
+
 export interface ScanEvents {
   publish(scanId: string, event: ScanEvent): void;
-  /** Live events of one scan; returns the unsubscribe function. */
-  subscribe(scanId: string, listener: (event: ScanEvent) => void): () => void;
+  /** Live events of one scan; returns the unsubscribe function. Where subscribing takes a round
+   *  trip (Redis), `ready` resolves once events are delivered: read the store after it. */
+  subscribe(scanId: string, listener: (event: ScanEvent) => void): Unsubscribe;
 }
 
 export class InProcessScanEvents implements ScanEvents {

@@ -25,7 +25,13 @@ import {
 } from '../../src/queue/scan-events.js';
 import { QueueClosedError, type ScanJob, type ScanQueue } from '../../src/queue/scan-queue.js';
 import { startHeartbeat, VantageMonitor } from '../../src/queue/vantage-registry.js';
-import { dropPrefix, requireRedis, TEST_REDIS_URL, testPrefix } from '../helpers/redis.js';
+import {
+  dropPrefix,
+  privateRedis,
+  requireRedis,
+  TEST_REDIS_URL,
+  testPrefix,
+} from '../helpers/redis.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 type Runner = (job: ScanJob, signal: AbortSignal) => Promise<void>;
@@ -284,8 +290,15 @@ describe('BullMQ only', { skip: !redisUp && 'REDIS TEST SKIPPED' }, () => {
 
   it('refuses a Redis whose maxmemory-policy is not noeviction (the shared one is)', async () => {
     await assertNoEviction(raw);
-    const fake = { info: async () => '# Memory\r\nmaxmemory_policy:allkeys-lru\r\n' };
-    await assert.rejects(assertNoEviction(fake as never), /allkeys-lru, not noeviction/);
+    // A real redis-server of this test's own (127.0.0.1, a free port) that may evict keys.
+    const lru = await privateRedis(['--maxmemory-policy', 'allkeys-lru']);
+    const r = new Redis(lru.url);
+    try {
+      await assert.rejects(assertNoEviction(r), /allkeys-lru, not noeviction/);
+    } finally {
+      r.disconnect();
+      await lru.dispose();
+    }
   });
 
   it('Redis holds no clear address, no scan id in key names, and no job once it ended', async () => {
