@@ -167,6 +167,29 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
       );
     assert.deepEqual(events.at(-1)?.data, { status: 'done', verdict: 'exposed' });
     assert.equal(new Set(results.map((e) => e.id)).size, results.length, 'event ids unique');
+
+    // The result page says it per family and overall, in both languages.
+    const id = lines.find((l) => l.step === 'accepted')!.body.id as string;
+    for (const [lang, words] of [
+      ['en', /Result per address family[\s\S]*Overall/],
+      ['ja', /アドレスの種類ごとの結果[\s\S]*総合/],
+    ] as const) {
+      const html = await (await fetch(`${main}/r/${id}?lang=${lang}`)).text();
+      assert.match(html, words, lang);
+      assert.match(
+        html,
+        /data-testid="target-4" data-family="4" data-status="done" data-verdict="exposed"/,
+      );
+      assert.match(
+        html,
+        /data-testid="target-6" data-family="6" data-status="done" data-verdict="exposed"/,
+      );
+      assert.match(html, /data-testid="overall" data-verdict="exposed"/);
+      assert.match(html, /id="row-6-445" data-port="445" data-state="open"/);
+      assert.match(html, /id="row-4-445" data-port="445" data-state="filtered"/);
+      assert.match(html, /id="row-4-3389" data-port="3389" data-state="open"/);
+      assert.match(html, /id="row-6-3389" data-port="3389" data-state="filtered"/);
+    }
   });
 
   it('IPv6 cut off: IPv6 is not_tested with a reason, and the overall verdict is not safe', {
@@ -194,5 +217,10 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
       status: 'done',
       verdict: 'incomplete',
     });
+    const id = lines.find((l) => l.step === 'accepted')!.body.id as string;
+    const html = await (await fetch(`${main}/r/${id}?lang=en`)).text();
+    assert.match(html, /data-testid="target-6" data-family="6" data-status="not_tested"/);
+    assert.match(html, /did not reach this service over this address family/);
+    assert.match(html, /data-testid="verdict" data-verdict="incomplete"/);
   });
 });

@@ -5,6 +5,7 @@ import { catalogEntryFor, type SharedStep, splitFix } from '../../core/catalog.j
 import type { Messages, ScanState } from '../i18n/messages.js';
 import { viewOf } from './address-view.js';
 import { Layout, type PageContext } from './layout.js';
+import { FamilyTargets, type TargetView } from './stacks.js';
 
 export interface ResultRow {
   port: number;
@@ -12,6 +13,8 @@ export interface ResultRow {
   state: ScanState;
   reason: string;
   ms: number;
+  /** The target's address family (issue 15); rows of several targets are told apart by it. */
+  family?: 4 | 6;
 }
 
 export interface ResultProps {
@@ -26,6 +29,10 @@ export interface ResultProps {
   total: number;
   planned: number[];
   results: ResultRow[];
+  /** Every target of the diagnosis (issue 15), when there is more than the requester to say. */
+  targets?: TargetView[];
+  /** The ASN data's attribution (its licence asks for it where results use it). */
+  attribution?: string;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -87,7 +94,16 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
   const cards = exposed.map((row) => ({ row, ...cardFix(row, ctx) }));
   // Steps shared by several open ports are shown once, above the cards, in SHARED_STEPS order.
   const sharedSteps = [...new Set(cards.flatMap((c) => c.shared))];
-  const table = <ResultTable ctx={ctx} rows={sortedWithPending(p, sorted)} labelledBy="all-h" />;
+  // Several tested targets (issue 15): rows and cards name their family.
+  const multi = (p.targets ?? []).filter((x) => x.status !== 'not_tested').length > 1;
+  const table = (
+    <ResultTable
+      ctx={ctx}
+      rows={sortedWithPending(p, sorted, multi)}
+      labelledBy="all-h"
+      multi={multi}
+    />
+  );
 
   return (
     <Layout
@@ -131,6 +147,10 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
           {r.counts(count('open'), count('closed'), count('filtered'), count('error'))}
         </p>
       </section>
+
+      {p.targets && (
+        <FamilyTargets ctx={ctx} targets={p.targets} overall={tone} attribution={p.attribution} />
+      )}
 
       {live && (
         <section
@@ -195,7 +215,13 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
             </section>
           )}
           {cards.map((card) => (
-            <PortCard row={card.row} own={card.own} ctx={ctx} open={cards.length === 1} />
+            <PortCard
+              row={card.row}
+              own={card.own}
+              ctx={ctx}
+              open={cards.length === 1}
+              multi={multi}
+            />
           ))}
         </section>
       )}
@@ -329,28 +355,42 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
   );
 }
 
+type Pending = { port: number; pending: true; family?: 4 | 6 };
+
 function sortedWithPending(
   p: ResultProps,
   sorted: ResultRow[],
-): (ResultRow | { port: number; pending: true })[] {
-  const seen = new Set(sorted.map((x) => x.port));
+  multi: boolean,
+): (ResultRow | Pending)[] {
+  const families = multi
+    ? [...new Set((p.targets ?? []).filter((t) => t.status !== 'not_tested').map((t) => t.family))]
+    : [undefined];
+  const seen = new Set(sorted.map((x) => `${multi ? x.family : ''}/${x.port}`));
   return [
     ...sorted,
-    ...p.planned
-      .filter((port) => !seen.has(port))
-      .map((port) => ({ port, pending: true as const })),
+    ...families.flatMap((family) =>
+      p.planned
+        .filter((port) => !seen.has(`${family ?? ''}/${port}`))
+        .map((port): Pending => ({ port, pending: true as const, ...(family ? { family } : {}) })),
+    ),
   ];
 }
+
+/** `row-445`, or `row-6-445` when several targets share the table (the live script finds both). */
+const rowId = (row: { port: number; family?: 4 | 6 | undefined }, multi: boolean) =>
+  multi && row.family ? `row-${row.family}-${row.port}` : `row-${row.port}`;
 
 function ResultTable({
   ctx,
   rows,
   labelledBy,
+  multi = false,
 }: {
   ctx: PageContext;
-  rows: (ResultRow | { port: number; pending: true })[];
+  rows: (ResultRow | Pending)[];
   /** The heading that names the table's region. */
   labelledBy: string;
+  multi?: boolean;
 }) {
   const r = ctx.t.result;
   return (
@@ -371,8 +411,10 @@ function ResultTable({
             const entry = catalogEntryFor('tcp', row.port);
             const state = 'pending' in row ? 'pending' : row.state;
             return (
-              <tr id={`row-${row.port}`} data-port={row.port} data-state={state}>
-                <th scope="row">TCP/{row.port}</th>
+              <tr id={rowId(row, multi)} data-port={row.port} data-state={state}>
+                <th scope="row">
+                  {multi && row.family ? `${r.family(row.family)} ` : ''}TCP/{row.port}
+                </th>
                 <td>{entry?.text[ctx.lang].name ?? r.unknownService(row.port)}</td>
                 <td>
                   <Badge state={state} t={ctx.t} />
@@ -409,20 +451,27 @@ function PortCard({
   own,
   ctx,
   open,
+  multi = false,
 }: {
   row: ResultRow;
   own: string;
   ctx: PageContext;
   open: boolean;
+  multi?: boolean;
 }) {
   const r = ctx.t.result;
   const entry = catalogEntryFor('tcp', row.port);
   const text = entry?.text[ctx.lang];
   return (
-    <article class="port-card" data-testid={`open-${row.port}`}>
+    <article
+      class="port-card"
+      data-testid={multi && row.family ? `open-${row.family}-${row.port}` : `open-${row.port}`}
+    >
       <h3>
-        <span class="portnum">TCP/{row.port}</span> {text?.name ?? r.unknownService(row.port)}{' '}
-        <Badge state={row.state} t={ctx.t} />
+        <span class="portnum">
+          {multi && row.family ? `${r.family(row.family)} ` : ''}TCP/{row.port}
+        </span>{' '}
+        {text?.name ?? r.unknownService(row.port)} <Badge state={row.state} t={ctx.t} />
       </h3>
       {entry && entry.threats.length > 0 && (
         <p class="threats">
