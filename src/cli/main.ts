@@ -139,6 +139,7 @@ interface CommonOptions {
   acceptTerms?: boolean;
   lang?: 'ja' | 'en';
   timeout: number;
+  family?: '4' | '6' | 'both';
 }
 
 function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessages): Command {
@@ -156,6 +157,7 @@ function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessage
         .default('core'),
     )
     .option('--ports <list>', h.ports, p.portList)
+    .addOption(new Option('--family <family>', h.family).choices(['4', '6', 'both']))
     .option('--label <text>', h.label)
     .option('--accept-terms', h.acceptTerms)
     .option('--json', h.json)
@@ -226,6 +228,7 @@ export async function runCli(
     ...(opts.label ? { label: opts.label } : {}),
     acceptTerms: opts.acceptTerms === true,
     ...(repeatEvery ? { repeatEvery } : {}),
+    ...(opts.family ? { family: opts.family } : {}),
   });
 
   // The language of help and usage errors: --lang if given (commander has not parsed yet), else

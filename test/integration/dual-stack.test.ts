@@ -192,6 +192,46 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
     }
   });
 
+  it('the CLI: --family both (the default when announced) tests both; --family 6 only IPv6', {
+    timeout: 120_000,
+  }, async (t) => {
+    if (!requireLab(t) || !lab) return;
+    const cli = (extra: string[]) =>
+      lab!.execInTarget(
+        [
+          'env',
+          'NO_COLOR=1',
+          'LANG=C.UTF-8',
+          process.execPath,
+          join(REPO_ROOT, 'bin', 'selfscan.mjs'),
+          'check',
+          '--server',
+          main,
+          '--ports',
+          PORTS.join(','),
+          '--accept-terms',
+          '--json',
+          ...extra,
+        ],
+        { timeoutMs: 90_000 },
+      );
+    const both = await cli([]);
+    const scan = JSON.parse(both.stdout);
+    assert.deepEqual(
+      scan.targets.map((x: Line) => [x.family, x.address, x.verdict]),
+      [
+        [4, lab.targetV4, 'exposed'],
+        [6, lab.targetV6, 'exposed'],
+      ],
+      both.stderr,
+    );
+    const six = await cli(['--family', '6']);
+    const only6 = JSON.parse(six.stdout);
+    assert.equal(only6.address, lab.targetV6, six.stderr);
+    assert.equal(only6.family, 6);
+    assert.ok(only6.results.every((r: Line) => r.family === 6));
+  });
+
   it('IPv6 cut off: IPv6 is not_tested with a reason, and the overall verdict is not safe', {
     timeout: 120_000,
   }, async (t) => {
