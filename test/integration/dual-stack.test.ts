@@ -9,7 +9,7 @@
 //
 // Traffic: only to the lab's addresses (198.18.0.0/15, 2001:2::/48) inside namespaces it creates.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,14 +46,38 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
   let main = '';
   let v6Origin = '';
   const dirs: string[] = [];
+  let connectLog = '';
+  let servicePort = 0;
+  /** Every TCP destination this process (the service: the clients run in the namespace)
+   *  connected to, from test/helpers/connect-log.mjs. */
+  const connected = () =>
+    existsSync(connectLog)
+      ? readFileSync(connectLog, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { layer: string; host: string; port: number })
+          // The test's own requests to the service's page (fetch of /r/…) are not probes.
+          .filter(
+            (c) => c.layer === 'tcp' && !(c.host === lab?.scannerV4 && c.port === servicePort),
+          )
+      : [];
 
   before(async () => {
     if (!labSupport().ok) return;
+    // The self-only spy across the ticket path: every connect() of this process is logged.
+    const logDir = mkdtempSync(join(tmpdir(), 'selfscan-dual-log-'));
+    dirs.push(logDir);
+    connectLog = join(logDir, 'connects.jsonl');
+    process.env.SELFSCAN_TEST_CONNECT_LOG = connectLog;
+    // @ts-expect-error a plain-JS preload without types: imported for its effect only
+    await import('../helpers/connect-log.mjs');
     lab = await createLab({ delayMs: 1 });
     await lab.listen(LISTEN);
     await lab.addTargetInputRule('meta nfproto ipv4 tcp dport 445 drop');
     await lab.addTargetInputRule('meta nfproto ipv6 tcp dport 3389 drop');
     const port = await freePort(lab.scannerV4);
+    servicePort = port;
     main = `http://${lab.scannerV4}:${port}`;
     v6Origin = `http://[${lab.scannerV6}]:${port}`;
     const dir = mkdtempSync(join(tmpdir(), 'selfscan-dual-'));
@@ -168,6 +192,10 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
     assert.deepEqual(events.at(-1)?.data, { status: 'done', verdict: 'exposed' });
     assert.equal(new Set(results.map((e) => e.id)).size, results.length, 'event ids unique');
 
+    // The spy: the service connected to the requester's address and the ticket's, nothing else.
+    const hosts = new Set(connected().map((c) => c.host));
+    assert.deepEqual([...hosts].sort(), [lab.targetV4, lab.targetV6].sort());
+
     // The result page says it per family and overall, in both languages.
     const id = lines.find((l) => l.step === 'accepted')!.body.id as string;
     for (const [lang, words] of [
@@ -252,6 +280,11 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
     assert.ok(
       final.results.every((r: Line) => r.family === 4),
       'nothing probed over IPv6',
+    );
+    // Across every diagnosis of this file: only the lab client's own two addresses.
+    assert.ok(
+      connected().every((c) => c.host === lab!.targetV4 || c.host === lab!.targetV6),
+      JSON.stringify([...new Set(connected().map((c) => c.host))]),
     );
     assert.deepEqual(lines.filter((l) => l.step === 'event').at(-1)?.data, {
       status: 'done',
