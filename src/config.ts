@@ -113,8 +113,30 @@ export interface Config {
   readonly termsVersion: string;
   readonly vantage: string;
   readonly logLevel: LogLevel;
+  readonly orgs: OrgsConfig;
+  // --- Statistics and metrics (issue 12) ---
+  /** SELFSCAN_STATS_MIN_CELL: public statistics hide counts from 1 to this minus 1. */
+  readonly statsMinCell: number;
+  /** SELFSCAN_METRICS_HOST / SELFSCAN_METRICS_PORT: the Prometheus listener; none without a port. */
+  readonly metrics?: { readonly host: string; readonly port: number };
   /** Non-fatal findings to log at startup (e.g. an unknown SELFSCAN_* variable, likely a typo). */
   readonly warnings: readonly string[];
+}
+
+// --- Organisations, dashboard and alerts (issue 11) -------------------------------------------
+export interface OrgsConfig {
+  /** SELFSCAN_WEBHOOK_ALLOW_RANGES: private, loopback or link-local ranges a webhook may reach
+   *  (an intranet receiver); everything else that is not global unicast is refused at connect. */
+  readonly webhookAllowRanges: readonly string[];
+  /** SELFSCAN_SMTP_URL (smtp:// or smtps://, credentials in the URL): alert and password-reset
+   *  mail. A secret: never log it. Unset = no mail is sent (reset links are not offered). */
+  readonly smtpUrl?: string;
+  /** SELFSCAN_MAIL_FROM: the From address of that mail. */
+  readonly mailFrom: string;
+  /** SELFSCAN_ALERT_RETRY_BASE_MS: first retry delay of a failed alert; doubles per attempt. */
+  readonly alertRetryBaseMs: number;
+  /** SELFSCAN_ALERT_MAX_ATTEMPTS: attempts before a delivery is marked failed. */
+  readonly alertMaxAttempts: number;
 }
 
 export interface ConfigProblem {
@@ -179,6 +201,16 @@ export const CONFIG_VARIABLES = [
   'SELFSCAN_TERMS_VERSION',
   'SELFSCAN_VANTAGE',
   'SELFSCAN_LOG_LEVEL',
+  // organisations, dashboard and alerts (issue 11)
+  'SELFSCAN_WEBHOOK_ALLOW_RANGES',
+  'SELFSCAN_SMTP_URL',
+  'SELFSCAN_MAIL_FROM',
+  'SELFSCAN_ALERT_RETRY_BASE_MS',
+  'SELFSCAN_ALERT_MAX_ATTEMPTS',
+  // Statistics and metrics (issue 12)
+  'SELFSCAN_STATS_MIN_CELL',
+  'SELFSCAN_METRICS_HOST',
+  'SELFSCAN_METRICS_PORT',
 ] as const;
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
@@ -459,6 +491,49 @@ function readPublicOrigins(r: Reader): Maybe<string[]> {
   return out;
 }
 
+// --- Organisations, dashboard and alerts (issue 11) -------------------------------------------
+function readOrgs(r: Reader): Maybe<OrgsConfig> {
+  const webhookAllowRanges = r.cidrs('SELFSCAN_WEBHOOK_ALLOW_RANGES');
+  const smtpUrl = r.raw('SELFSCAN_SMTP_URL');
+  let smtpOk = true;
+  if (smtpUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(smtpUrl);
+    } catch {
+      url = undefined;
+    }
+    // Never echo the value: it may hold the SMTP password.
+    if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+      r.fail('SELFSCAN_SMTP_URL', 'must be smtp://[user:password@]host[:port] or smtps://…');
+      smtpOk = false;
+    }
+  }
+  const mailFrom = r.pattern(
+    'SELFSCAN_MAIL_FROM',
+    'selfscan@localhost',
+    /^[^\s@<>]+@[^\s@<>]+$/,
+    'an e-mail address',
+  );
+  const alertRetryBaseMs = r.int('SELFSCAN_ALERT_RETRY_BASE_MS', 30_000, 10, 3_600_000);
+  const alertMaxAttempts = r.int('SELFSCAN_ALERT_MAX_ATTEMPTS', 8, 1, 50);
+  if (
+    webhookAllowRanges === INVALID ||
+    !smtpOk ||
+    mailFrom === INVALID ||
+    alertRetryBaseMs === INVALID ||
+    alertMaxAttempts === INVALID
+  )
+    return INVALID;
+  return {
+    webhookAllowRanges,
+    ...(smtpUrl !== undefined && { smtpUrl }),
+    mailFrom,
+    alertRetryBaseMs,
+    alertMaxAttempts,
+  };
+}
+
 // --- Both stacks in one diagnosis (issue 15) -----------------------------------------------
 
 function readFamilyOrigin(
@@ -687,6 +762,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     'a name of lowercase letters, digits, "_" and "-" (at most 63)',
   );
   const logLevel = r.oneOf<LogLevel>('SELFSCAN_LOG_LEVEL', LOG_LEVELS, 'info');
+  const orgs = readOrgs(r);
+
+  // --- Statistics and metrics (issue 12) ---
+  const statsMinCell = r.int('SELFSCAN_STATS_MIN_CELL', 11, 1, 1_000_000);
+  const metricsPort = r.int('SELFSCAN_METRICS_PORT', 0, 1, 65535);
+  const metricsHostRaw = r.raw('SELFSCAN_METRICS_HOST') ?? '127.0.0.1';
+  const metricsHost =
+    isIP(metricsHostRaw) !== 0 || HOSTNAME.test(metricsHostRaw)
+      ? metricsHostRaw
+      : r.fail(
+          'SELFSCAN_METRICS_HOST',
+          `must be an IP address or a host name to listen on (got ${show(metricsHostRaw)})`,
+        );
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
@@ -747,6 +835,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     termsVersion: ok(termsVersion),
     vantage: ok(vantage),
     logLevel: ok(logLevel),
+    orgs: ok(orgs),
+    statsMinCell: ok(statsMinCell),
+    ...(ok(metricsPort) !== 0 && { metrics: { host: ok(metricsHost), port: ok(metricsPort) } }),
     warnings: [
       ...unknownVariableWarnings(env),
       ...(ok(egressReferences).length === 0

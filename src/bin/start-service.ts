@@ -4,12 +4,23 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { CanaryMonitor } from '../core/canary.js';
 import { CATALOG } from '../core/catalog.js';
+import { ConcurrencyLimiter } from '../core/concurrency-limiter.js';
 import { EgressCheck } from '../core/egress-check.js';
 import { buildApp } from '../http/build-app.js';
+import {
+  createMetrics,
+  instrumentApp,
+  MeteredScanEvents,
+  type Metrics,
+  startMetricsServer,
+} from '../http/metrics.js';
 import { resolveTicketKey } from '../http/tickets.js';
+import { createMailer } from '../jobs/mailer.js';
+import { enqueueAlerts, startAlertDispatcher } from '../jobs/notify-org.js';
 import { runScan } from '../jobs/run-scan.js';
+import { createWebhookAgent } from '../jobs/webhook-client.js';
 import { InlineQueue } from '../queue/inline-queue.js';
-import { InProcessScanEvents } from '../queue/scan-events.js';
+import type { InProcessScanEvents } from '../queue/scan-events.js';
 import { KyselyStore } from '../store/kysely-store.js';
 import { migrateToLatest } from '../store/migrations/index.js';
 import { openDatabase } from '../store/open-database.js';
@@ -21,6 +32,9 @@ export interface Service {
   store: KyselyStore;
   queue: InlineQueue;
   events: InProcessScanEvents;
+  metrics: Metrics;
+  /** The /metrics listener's address, when SELFSCAN_METRICS_PORT is set. */
+  metricsAddress?: { host: string; port: number };
   /** Stops accepting, drains scans until the shutdown deadline, closes the database. */
   close(): Promise<void>;
 }
@@ -64,7 +78,36 @@ export async function startService(
   const egressTimer = setInterval(() => void refreshEgress(), 50_000);
   egressTimer.unref();
 
-  const events = new InProcessScanEvents();
+  // Organisations (issue 11): mail, and the alert outbox's dispatcher. A finished diagnosis of an
+  // organisation enqueues its alerts; the dispatcher delivers them with retries and backoff.
+  const mailer = config.orgs.smtpUrl
+    ? createMailer(config.orgs.smtpUrl, config.orgs.mailFrom)
+    : undefined;
+  const webhookAgent = createWebhookAgent(config.orgs.webhookAllowRanges);
+  const alerts = startAlertDispatcher(
+    {
+      orgs: store.orgs,
+      agent: webhookAgent,
+      mailer,
+      retryBaseMs: config.orgs.alertRetryBaseMs,
+      maxAttempts: config.orgs.alertMaxAttempts,
+      log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+    },
+    Math.min(1000, config.orgs.alertRetryBaseMs),
+  );
+  const onScanEnd = async (scanId: string) => {
+    const scan = await store.getScan(scanId);
+    if (scan && (await enqueueAlerts(store.orgs, scan, config.publicOrigins[0])) > 0)
+      await alerts.kick();
+  };
+  // Counted as they pass (results by state, finished diagnoses, duration from the stored times).
+  const metrics = createMetrics({ queueDepth: () => queue.depth() });
+  const events: InProcessScanEvents = new MeteredScanEvents(metrics, async (id) => {
+    const h = await store.getScanHeader(id);
+    return h?.startedAt != null && h.finishedAt != null
+      ? (h.finishedAt - h.startedAt) / 1000
+      : undefined;
+  });
   const queue = new InlineQueue({
     concurrency: config.scanConcurrency,
     onJobError: async (job, err) => {
@@ -87,6 +130,8 @@ export async function startService(
     },
   });
   const { probe } = config;
+  // One socket budget for every diagnosis this process runs (file descriptors are per process).
+  const socketBudget = new ConcurrencyLimiter(probe.concurrencyMax);
   queue.setRunner((job, signal) =>
     runScan(
       {
@@ -98,9 +143,14 @@ export async function startService(
           retries: probe.retries,
           concurrencyPerTarget: probe.concurrencyPerTarget,
           concurrencyMax: probe.concurrencyMax,
+          limiter: socketBudget,
           ...(probe.sourceAddress ? { sourceAddress: probe.sourceAddress } : {}),
         },
-        publish: (id, event) => events.publish(id, event),
+        publish: (id, event) => {
+          events.publish(id, event);
+          if (event.type === 'end' && event.status === 'done')
+            void onScanEnd(id).catch((err) => app.log.error({ err }, 'alerts not enqueued'));
+        },
         scannerHealthy: () => canary.current().healthy,
         egressBlocked: (family, ports) => egress.blockedPorts(family, ports),
       },
@@ -116,10 +166,25 @@ export async function startService(
     events,
     scannerHealth: () => canary.current(),
     egressStatus: () => egress.status(),
+    mailer,
     ticketKey: resolveTicketKey(config),
     asnTable: loadAsnTable(config),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
+  instrumentApp(app, metrics);
+  const metricsServer = config.metrics
+    ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port)
+    : undefined;
+  const metricsAddress = metricsServer
+    ? {
+        host: config.metrics!.host,
+        port: (metricsServer.server.address() as { port: number }).port,
+      }
+    : undefined;
+  if (metricsAddress)
+    app.log.info(
+      `metrics on http://${metricsAddress.host.includes(':') ? `[${metricsAddress.host}]` : metricsAddress.host}:${metricsAddress.port}/metrics`,
+    );
   if (interrupted > 0)
     app.log.warn(
       { interrupted },
@@ -138,9 +203,11 @@ export async function startService(
 
   // Retention: results older than SELFSCAN_RETENTION_DAYS are deleted, hourly.
   const purge = () =>
-    store
-      .deleteScansBefore(Date.now() - config.retentionDays * 86_400_000)
-      .catch((err) => app.log.error({ err }, 'retention purge failed'));
+    Promise.all([
+      store.deleteScansBefore(Date.now() - config.retentionDays * 86_400_000),
+      store.orgs.purgeOrgDiagnoses(Date.now()),
+      store.orgs.deleteSessionsBefore(Date.now()),
+    ]).catch((err) => app.log.error({ err }, 'retention purge failed'));
   await purge();
   const retention = setInterval(purge, 3_600_000);
   retention.unref();
@@ -149,15 +216,19 @@ export async function startService(
   const close = () => {
     closing ??= (async () => {
       clearInterval(retention);
+      alerts.stop();
       reconciler.stop();
       canary.stop();
       clearInterval(egressTimer);
       await queue.close(config.shutdownTimeoutMs);
       await app.close();
+      await metricsServer?.close();
       await store.close().catch(() => undefined);
       await database.close();
+      mailer?.close();
+      await webhookAgent.close().catch(() => undefined);
     })();
     return closing;
   };
-  return { app, store, queue, events, close };
+  return { app, store, queue, events, metrics, ...(metricsAddress && { metricsAddress }), close };
 }

@@ -136,11 +136,11 @@ export function createApiClient(server: string, signal?: AbortSignal) {
   return {
     base,
     me: () => call<Me>('GET', '/api/v1/me'),
-    consent: () =>
+    consent: (scopes: { udp?: boolean; identify?: boolean } = {}) =>
       call<{ token: string; nonce?: string; termsVersion: string; expiresAt: string }>(
         'POST',
         '/api/v1/consent',
-        { body: { accept: true } },
+        { body: { accept: true, ...scopes } },
       ),
     /** A family ticket from a family origin (5 s; null when that family is not reachable). */
     async ticket(origin: string, nonce: string): Promise<string | null> {
@@ -161,6 +161,11 @@ export function createApiClient(server: string, signal?: AbortSignal) {
       call<{ id: string; url: string; code: string }>('POST', '/api/v1/scans', {
         body,
         headers: { 'selfscan-consent': token },
+      }),
+    startForOrg: (body: ScanRequest, orgToken: string) =>
+      call<{ id: string; url: string; code: string }>('POST', '/api/v1/scans', {
+        body,
+        headers: { authorization: `Bearer ${orgToken}` },
       }),
     scan: (id: string) => call<ScanResult>('GET', `/api/v1/scans/${encodeURIComponent(id)}`),
     /** Results as they arrive (SSE; polling when the stream breaks), then the final result. */

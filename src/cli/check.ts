@@ -24,6 +24,13 @@ export interface CheckRequest {
   preset: PresetName;
   label?: string;
   acceptTerms: boolean;
+  /** An organisation's report token (Authorization: Bearer): the diagnosis goes to its
+   *  dashboard, and its token stands for the consent — no question, no consent token. */
+  orgToken?: string;
+  /** UDP probes of the preset's UDP entries, and service identification (issue 16): each an
+   *  extra consent scope. */
+  udp?: boolean;
+  identify?: boolean;
   /** Shown in the consent question of `watch`. */
   repeatEvery?: string;
   /** --family (issue 15): undefined = both when the server announces family origins. */
@@ -94,8 +101,13 @@ export async function diagnose(
       'requester_not_allowed',
       ui.m.errors.notAllowed(me.reason ?? me.class),
     );
-  const consent = await client.consent();
-  if (!req.acceptTerms) {
+  const consent = req.orgToken
+    ? undefined
+    : await client.consent({
+        ...(req.udp ? { udp: true } : {}),
+        ...(req.identify ? { identify: true } : {}),
+      });
+  if (consent && !req.acceptTerms) {
     const { m } = ui;
     const count = req.ports?.length ?? presetPorts(req.preset).length;
     const what = req.ports ? req.ports.join(', ') : PRESET_LABELS[req.preset][ui.locale];
@@ -106,23 +118,29 @@ export async function diagnose(
       m.consent.ports(what.length > 50 ? `${what.slice(0, 49)}…` : what, count),
       m.consent.from(client.base),
       m.consent.terms(consent.termsVersion, `${client.base}/`),
+      ...(req.udp ? [m.consent.udp] : []),
+      ...(req.identify ? [m.consent.identify] : []),
       ...(req.repeatEvery ? [m.consent.repeat(req.repeatEvery)] : []),
     ];
     if (!(await ask(ui, lines, signal))) throw new Declined(m.consent.declined);
   }
   const tickets: string[] = [];
-  if (!only && req.family !== '4' && req.family !== '6' && consent.nonce) {
+  if (!only && req.family !== '4' && req.family !== '6' && consent?.nonce) {
     for (const t of await Promise.all(
-      [origins.v4, origins.v6].map((o) => (o ? client.ticket(o, consent.nonce!) : null)),
+      [origins.v4, origins.v6].map((o) => (o ? client.ticket(o, consent!.nonce!) : null)),
     ))
       if (t) tickets.push(t);
   }
   const body = {
     ...(req.ports ? { ports: req.ports } : { preset: req.preset }),
     ...(req.label ? { label: req.label } : {}),
+    ...(req.udp ? { udp: true } : {}),
+    ...(req.identify ? { identify: true } : {}),
     ...(tickets.length > 0 ? { tickets } : {}),
   };
-  const started = await client.start(body, consent.token);
+  const started = req.orgToken
+    ? await client.startForOrg(body, req.orgToken)
+    : await client.start(body, consent!.token);
   const link = linkOf(client.base, started.id);
   onStarted?.(link);
   const t0 = Date.now();

@@ -72,6 +72,10 @@ function parsers(m: CliMessages) {
         throw new InvalidArgumentError(m.usage.url);
       return value.replace(/\/+$/, '');
     },
+    orgToken(value: string) {
+      if (!/^[A-Za-z0-9_-]{10,200}$/.test(value)) throw new InvalidArgumentError(m.errors.orgToken);
+      return value;
+    },
   };
 }
 
@@ -137,6 +141,10 @@ interface CommonOptions {
   label?: string;
   json?: boolean;
   acceptTerms?: boolean;
+  /** An organisation's report token: its consent stands for the person's (issue 11). */
+  orgToken?: string;
+  udp?: boolean;
+  identify?: boolean;
   lang?: 'ja' | 'en';
   timeout: number;
   family?: '4' | '6' | 'both';
@@ -159,7 +167,10 @@ function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessage
     .option('--ports <list>', h.ports, p.portList)
     .addOption(new Option('--family <family>', h.family).choices(['4', '6', 'both']))
     .option('--label <text>', h.label)
+    .option('--org-token <token>', h.orgToken, p.orgToken)
     .option('--accept-terms', h.acceptTerms)
+    .option('--udp', h.udp)
+    .option('--identify', h.identify)
     .option('--json', h.json)
     .addOption(new Option('--lang <lang>', h.lang).choices(['ja', 'en']))
     .addOption(
@@ -195,7 +206,11 @@ export async function runCli(
     stderr: process.stderr,
     stdin: process.stdin,
   },
-  extra: { serve?: () => Promise<unknown> } = {},
+  extra: {
+    serve?: () => Promise<unknown>;
+    /** `selfscan admin create` (bin/admin.ts): an account in the server's database. */
+    adminCreate?: (opts: { email: string; org?: string }, io: CliEnv) => Promise<number>;
+  } = {},
 ): Promise<number> {
   const { env, stdout, stderr } = io;
   if (!stdout.listeners('error').includes(onPipeError)) stdout.on('error', onPipeError);
@@ -218,7 +233,7 @@ export async function runCli(
   const say = (m: CliMessages, text: string) => stderr.write(`${m.errors.prefix}: ${text}\n`);
   /** Consent up front: a run nobody can be asked in needs --accept-terms (a usage error). */
   const requireConsent = (opts: CommonOptions, ui: Ui) => {
-    if (!opts.acceptTerms && !ui.interactive)
+    if (!opts.acceptTerms && opts.orgToken === undefined && !ui.interactive)
       throw new UsageError(ui.m.consent.needed(opts.server));
   };
   const request = (opts: CommonOptions, repeatEvery?: string): CheckRequest => ({
@@ -227,6 +242,9 @@ export async function runCli(
     ...(opts.ports ? { ports: opts.ports } : {}),
     ...(opts.label ? { label: opts.label } : {}),
     acceptTerms: opts.acceptTerms === true,
+    ...(opts.orgToken ? { orgToken: opts.orgToken } : {}),
+    ...(opts.udp ? { udp: true } : {}),
+    ...(opts.identify ? { identify: true } : {}),
     ...(repeatEvery ? { repeatEvery } : {}),
     ...(opts.family ? { family: opts.family } : {}),
   });
@@ -295,20 +313,14 @@ export async function runCli(
       )
       .addOption(new Option('--jitter <duration>', h.jitter).argParser(p.duration(0)))
       .option('--count <n>', h.count, p.positiveInt)
-      .option('--org-token <token>', h.orgToken)
       .addHelpText('after', `\n${h.exitCodes}\n${h.watchExit}\n`),
     env,
     m0,
-  ).action(
-    async (
-      opts: CommonOptions & { every: number; jitter?: number; count?: number; orgToken?: string },
-    ) => {
-      const ui = uiFor(opts.lang);
-      if (opts.orgToken !== undefined) throw new UsageError(ui.m.errors.orgToken);
-      requireConsent(opts, ui);
-      exitCode = await watchLoop(opts, ui);
-    },
-  );
+  ).action(async (opts: CommonOptions & { every: number; jitter?: number; count?: number }) => {
+    const ui = uiFor(opts.lang);
+    requireConsent(opts, ui);
+    exitCode = await watchLoop(opts, ui);
+  });
 
   program
     .command('local')
@@ -346,6 +358,22 @@ export async function runCli(
       .action(async () => {
         process.off('SIGINT', onSigint); // the server has its own shutdown
         await serve();
+      });
+  }
+
+  if (extra.adminCreate) {
+    const adminCreate = extra.adminCreate;
+    program
+      .command('admin')
+      .description('Dashboard accounts (in the database of SELFSCAN_DATABASE_URL).')
+      .command('create')
+      .description(
+        'Create the operator (or, with --org, an organisation administrator). The password is read from the terminal, or from the first line of standard input.',
+      )
+      .requiredOption('--email <email>', 'e-mail address to sign in with')
+      .option('--org <id>', "an organisation's id: create an administrator of that organisation")
+      .action(async (opts: { email: string; org?: string }) => {
+        exitCode = await adminCreate(opts, io);
       });
   }
 

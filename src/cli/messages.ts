@@ -38,6 +38,8 @@ export interface CliMessages {
     from: (server: string) => string;
     terms: (version: string, url: string) => string;
     repeat: (every: string) => string;
+    udp: string;
+    identify: string;
     question: string;
     declined: string;
     needed: (server: string) => string;
@@ -105,6 +107,8 @@ export interface CliMessages {
     family: string;
     label: string;
     acceptTerms: string;
+    udp: string;
+    identify: string;
     json: string;
     localJson: string;
     lang: string;
@@ -189,6 +193,9 @@ export const en = {
     from: (s) => `  Probes come from: the server ${s}`,
     terms: (v, u) => `  Terms: version ${v} — read them at ${u}`,
     repeat: (e) => `  Repeated every ${e} until you stop it, each time with these terms.`,
+    udp: '  Also UDP: one read-only request of its own protocol to each UDP port of the preset.',
+    identify:
+      '  Detailed diagnosis: one short exchange with each open TCP port (banner, SMB and RDP negotiation, HTTP HEAD, Redis PING); at most 4 KiB and 2 s each, never a login.',
     question: 'Accept the terms and start the diagnosis? [y/N] ',
     declined: 'Not started: the terms were not accepted.',
     needed: (s) =>
@@ -204,7 +211,7 @@ export const en = {
     interrupted: 'Interrupted.',
     interruptedScan: (l) => `Interrupted. The server may still finish this diagnosis: ${l}`,
     orgToken:
-      '--org-token: organisations are not supported by this server yet (no selfscan version has them). Use --accept-terms for unattended runs.',
+      '--org-token: that is not an organisation token (copy it from the dashboard: API tokens, kind "report").',
   },
   local: {
     title: 'Addresses on this PC',
@@ -267,6 +274,8 @@ export const en = {
       'which address families to test: 4, 6 or both (default: both when the server announces family origins)',
     label: 'a note stored with the result',
     acceptTerms: "accept the server's terms without asking (unattended runs)",
+    udp: "also probe the preset's UDP ports (one read-only request each)",
+    identify: 'detailed diagnosis: identify the services on open TCP ports',
     json: "print exactly the API's JSON result",
     localJson: 'print as JSON',
     lang: 'language of the output (default: from LC_ALL / LANG)',
@@ -274,7 +283,8 @@ export const en = {
     every: 'how often, e.g. 6h',
     jitter: 'random extra wait each time (default: 10% of --every)',
     count: 'stop after this many diagnoses (default: run until stopped)',
-    orgToken: 'report to an organisation (not supported by this server yet)',
+    orgToken:
+      "report to an organisation: its API token (kind report) from the dashboard; the organisation's token stands for the consent, so no --accept-terms is needed",
     exitCodes: `Exit codes:
   0    safe: the diagnosis finished and no tested port is reachable
   1    exposed: at least one port is reachable
@@ -356,6 +366,9 @@ export const ja = {
     from: (s) => `  診断元: サーバー ${s}`,
     terms: (v, u) => `  利用規約: 版 ${v} — ${u} で読めます`,
     repeat: (e) => `  止めるまで ${e} ごとに、この利用規約で繰り返します。`,
+    udp: '  UDP も調べます：プリセットの各 UDP ポートへ、そのプロトコルの読み取り専用の問い合わせを 1 つ送ります。',
+    identify:
+      '  詳細診断：開いている TCP ポートごとに短いやり取りを 1 回（あいさつ文、SMB と RDP の確認、HTTP HEAD、Redis PING）。各 4 KiB・2 秒まで。ログインはしません。',
     question: '利用規約に同意して診断を始めますか？ [y/N] ',
     declined: '開始しませんでした: 利用規約に同意されませんでした。',
     needed: (s) =>
@@ -371,7 +384,7 @@ export const ja = {
     interrupted: '中断しました。',
     interruptedScan: (l) => `中断しました。この診断はサーバー側で最後まで続く場合があります: ${l}`,
     orgToken:
-      '--org-token: 組織の機能はまだこのサーバーにありません（どの版の selfscan にもまだありません）。無人で実行するときは --accept-terms を使ってください。',
+      '--org-token: 組織のトークンではありません（管理画面の「APIトークン」で種類「報告」のものをコピーしてください）。',
   },
   local: {
     title: 'この PC のアドレス',
@@ -435,6 +448,8 @@ export const ja = {
       '診断するアドレスの種類: 4、6、both（既定: サーバーが IPv4/IPv6 用のアドレスを案内していれば both）',
     label: '結果に残すメモ',
     acceptTerms: 'サーバーの利用規約に確認なしで同意（無人での実行用）',
+    udp: 'プリセットの UDP ポートも調べる（各 1 回の読み取り専用の問い合わせ）',
+    identify: '詳細診断：開いている TCP ポートのサービスを確認する',
     json: 'API の JSON をそのまま出力',
     localJson: 'JSON で出力',
     lang: '表示の言語（既定: LC_ALL / LANG から）',
@@ -442,7 +457,8 @@ export const ja = {
     every: '診断の間隔（例: 6h）',
     jitter: '毎回ランダムに追加する待ち時間（既定: --every の 10%）',
     count: 'この回数だけ診断して終了（既定: 止めるまで）',
-    orgToken: '組織に報告（このサーバーにはまだありません）',
+    orgToken:
+      '組織に報告: 管理画面で作成した APIトークン（種類「報告」）。組織のトークンが同意の代わりになるため --accept-terms は不要',
     exitCodes: `終了コード:
   0    安全: 診断が終わり、診断したポートにはどれも接続できません
   1    危険: 接続できるポートがあります

@@ -4,9 +4,13 @@
 
 import type { AddressClass } from '../core/address.js';
 import { catalogEntryFor, type Locale } from '../core/catalog.js';
+import { detailLine, FINDING_TEXTS, SEVERITY_LABELS } from '../core/finding-texts.js';
+import type { FindingId } from '../core/findings.js';
 import type { PortResult, ScanResult } from './api-client.js';
 import { isLoopbackOnly, type ListeningReport, type ListeningSocket } from './listening-ports.js';
 import type { CliMessages } from './messages.js';
+
+const SEVERITY_RANK = { high: 0, medium: 1, low: 2, info: 3 } as const;
 
 export const WIDTH = 80;
 
@@ -111,9 +115,10 @@ export function hereFor(
   port: number,
   sockets: readonly ListeningSocket[] | undefined,
   testedClass: string,
+  protocol: 'tcp' | 'udp' = 'tcp',
 ): Here {
   if (!sockets) return 'unknown';
-  const mine = sockets.filter((s) => s.protocol === 'tcp' && s.port === port);
+  const mine = sockets.filter((s) => s.protocol === protocol && s.port === port);
   if (mine.length === 0) return 'notListening';
   // A loopback-only listener is reachable only when the server tested loopback itself.
   if (testedClass !== 'loopback' && mine.every(isLoopbackOnly)) return 'loopbackOnly';
@@ -136,7 +141,8 @@ export function correlate(
   if (!sockets) return undefined;
   const c: Correlation = { exposed: [], firewall: [], elsewhere: [] };
   for (const r of scan.results) {
-    if (r.state === 'error') continue;
+    // TCP only: "listening here" says little about a UDP port (silence proves little).
+    if (r.state === 'error' || r.protocol === 'udp') continue;
     const listening = hereFor(r.port, sockets, scan.class) === 'listening';
     if (r.state === 'open') (listening ? c.exposed : c.elsewhere).push(r.port);
     else if (listening) c.firewall.push(r.port);
@@ -152,8 +158,13 @@ const ORDER = { open: 0, error: 1, closed: 2, filtered: 3 } as const;
 /** Above this many rows, only reachable and untested ports are listed one by one. */
 const MAX_ROWS = 40;
 
-export function serviceName(port: number, locale: Locale, m: CliMessages): string {
-  const entry = catalogEntryFor('tcp', port);
+export function serviceName(
+  port: number,
+  locale: Locale,
+  m: CliMessages,
+  protocol: 'tcp' | 'udp' = 'tcp',
+): string {
+  const entry = catalogEntryFor(protocol, port);
   return entry ? entry.text[locale].name : m.unknownService(port);
 }
 
@@ -201,11 +212,11 @@ export function renderTable(
   const c = m.columns;
   const out = [paint.dim(line([c.port, c.service, c.state, c.here, c.detail]))];
   for (const r of shown) {
-    const here = m.here[hereFor(r.port, sockets, scan.class)];
+    const here = m.here[hereFor(r.port, sockets, scan.class, r.protocol)];
     out.push(
       line([
-        `TCP/${r.port}`,
-        truncate(serviceName(r.port, locale, m), w.service),
+        `${r.protocol.toUpperCase()}/${r.port}`,
+        truncate(serviceName(r.port, locale, m, r.protocol), w.service),
         pad(stateCell(r, m, paint), w.state),
         here,
         truncate(`${r.reason} ${r.ms} ms`, detailWidth),
@@ -221,11 +232,24 @@ export function renderAdvice(scan: ScanResult, locale: Locale, m: CliMessages, p
   if (open.length === 0) return [];
   const out = ['', paint.bold(m.advice)];
   for (const r of open) {
-    const entry = catalogEntryFor('tcp', r.port);
+    const entry = catalogEntryFor(r.protocol, r.port);
     const text = entry?.text[locale];
-    out.push(paint.red(`■ TCP/${r.port} ${serviceName(r.port, locale, m)}`));
+    const label = `${r.protocol.toUpperCase()}/${r.port}`;
+    out.push(paint.red(`■ ${label} ${serviceName(r.port, locale, m, r.protocol)}`));
     out.push(...wrap(text?.why ?? m.unknownWhy, WIDTH, '  '));
     out.push(...wrap(`→ ${text?.fix ?? m.unknownFix}`, WIDTH, '  '));
+    // What the closer look found on this port (issue 16), the most severe first.
+    const findings = (scan.findings ?? [])
+      .filter((f) => f.port === r.port && f.protocol === r.protocol)
+      .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+    for (const f of findings) {
+      const ft = FINDING_TEXTS[f.id as FindingId]?.[locale];
+      const head = `! [${SEVERITY_LABELS[f.severity][locale]}] ${ft?.title ?? f.id}`;
+      out.push(...wrap(head, WIDTH, '  ').map(f.severity === 'high' ? paint.red : (t) => t));
+      if (ft) out.push(...wrap(`→ ${ft.advice}`, WIDTH, '    '));
+      const detail = detailLine(f.detail);
+      if (detail) out.push(...wrap(detail, WIDTH, '    ').map(paint.dim));
+    }
   }
   return out;
 }

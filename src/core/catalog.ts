@@ -404,6 +404,21 @@ export const PRESETS: Readonly<Record<PresetName, readonly number[]>> = Object.f
   all: Object.freeze(range(1, 65535)),
 });
 
+/** UDP ports that `"udp": true` adds (issue 16): with `core` (or an explicit TCP list) the UDP
+ *  entries of the core and extended tiers — the reflection amplifiers and LAN protocols that
+ *  should never answer the internet; with `service` and `all` every UDP entry of the catalog. */
+export const UDP_PRESETS: Readonly<Record<PresetName, readonly number[]>> = Object.freeze({
+  core: Object.freeze(
+    sortedUnique(
+      CATALOG.filter((e) => e.protocol === 'udp' && e.tier !== 'expert').map((e) => e.port),
+    ),
+  ),
+  service: Object.freeze(
+    sortedUnique(CATALOG.filter((e) => e.protocol === 'udp').map((e) => e.port)),
+  ),
+  all: Object.freeze(sortedUnique(CATALOG.filter((e) => e.protocol === 'udp').map((e) => e.port))),
+});
+
 export const PRESET_LABELS: Readonly<Record<PresetName, Readonly<Record<Locale, string>>>> =
   Object.freeze({
     core: { ja: 'よく狙われるポート（基本）', en: 'Commonly attacked ports (core)' },

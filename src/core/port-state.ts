@@ -6,11 +6,15 @@ export type Protocol = 'tcp' | 'udp';
  *  error: the scanner could not test — never shown as safe. */
 export type PortState = 'open' | 'closed' | 'filtered' | 'error';
 
-/** syn-ack | refused | timeout | host-unreachable | local-<errno> | not-tested */
+/** syn-ack | refused | timeout | host-unreachable | local-<errno> | not-tested; UDP:
+ *  udp-response | port-unreachable | no-response */
 export type Reason =
   | 'syn-ack'
   | 'refused'
   | 'timeout'
+  | 'udp-response'
+  | 'port-unreachable'
+  | 'no-response'
   | 'host-unreachable'
   | 'not-tested'
   | `local-${string}`;

@@ -15,7 +15,7 @@
 // - The scanner runs ahead of its consumer: probes launch from I/O and timer callbacks; finished
 //   results wait in a bounded buffer (`readyHighWater`), so a slow writer slows the scan only when
 //   the buffer is full.
-import { processConcurrencyLimiter } from './concurrency-limiter.js';
+import { type ConcurrencyLimiter, processConcurrencyLimiter } from './concurrency-limiter.js';
 import { CongestionWindow, type WindowReport } from './congestion.js';
 import { MinHeap } from './min-heap.js';
 import type { PortResult, Protocol, Reason } from './port-state.js';
@@ -30,8 +30,12 @@ export interface ScanOptions extends TimingBounds {
   concurrencyPerTarget: number;
   /** Window at the start; it grows while the target keeps up. */
   windowInitial: number;
-  /** Sockets open in the whole process, all scans together (file-descriptor budget). */
+  /** Sockets open in the whole process, all scans together (file-descriptor budget): the size of
+   *  the process-wide limiter used when no `limiter` is passed. */
   concurrencyMax: number;
+  /** The socket budget this scan shares with the others (the service passes its own); without
+   *  one, a process-wide limiter of `concurrencyMax` slots. */
+  limiter?: ConcurrencyLimiter;
   /** The last try of a silent port waits at least this long before the port is `filtered`. */
   silenceFloorMs: number;
   /** Finished results held for a slow consumer before new ports stop launching. */
@@ -55,7 +59,7 @@ export interface ScanOptions extends TimingBounds {
 export const DEFAULT_SCAN_OPTIONS: Readonly<
   Omit<
     ScanOptions,
-    'signal' | 'sourceAddress' | 'backend' | 'prober' | 'egressBlocked' | 'onReport'
+    'signal' | 'sourceAddress' | 'backend' | 'prober' | 'egressBlocked' | 'onReport' | 'limiter'
   >
 > = Object.freeze({
   timeoutMinMs: 100,
@@ -113,13 +117,14 @@ export async function* scanTarget(
 
   const prober = opts.prober ?? tcpProber(opts.backend);
   const { protocol } = prober;
+  const silentReason = prober.silentReason ?? 'timeout';
   const route = await checkRoute(target, localAddress);
   if (!route.ok) {
     for (const port of ports) yield errorResult(port, protocol, `local-${route.code}`);
     return;
   }
 
-  const limiter = processConcurrencyLimiter(opts.concurrencyMax);
+  const limiter = opts.limiter ?? processConcurrencyLimiter(opts.concurrencyMax);
   const startProbe = prober.start;
   const timing = new RttEstimator(opts);
   const window = new CongestionWindow({
@@ -259,7 +264,7 @@ export async function* scanTarget(
       }
       const last = task.attempts[task.attempts.length - 1];
       const ms = last ? Math.round(now - last.started) : 0;
-      decide(task, { port: task.port, protocol, state: 'filtered', reason: 'timeout', ms });
+      decide(task, { port: task.port, protocol, state: 'filtered', reason: silentReason, ms });
     }
   };
 

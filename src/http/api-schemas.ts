@@ -65,7 +65,17 @@ export const WhoamiResponse = Type.Object({
 });
 
 export const ConsentBody = Type.Object(
-  { accept: Type.Literal(true, { description: 'The requester accepts the terms.' }) },
+  {
+    accept: Type.Literal(true, { description: 'The requester accepts the terms.' }),
+    udp: Type.Optional(
+      Type.Boolean({ description: 'Also allow UDP probes (one read-only request per port).' }),
+    ),
+    identify: Type.Optional(
+      Type.Boolean({
+        description: 'Also allow service identification (詳細診断) on open TCP ports.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const ConsentResponse = Type.Object({
@@ -76,6 +86,10 @@ export const ConsentResponse = Type.Object({
   }),
   termsVersion: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
+  scopes: Type.Array(
+    Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('identify')]),
+    { description: 'What the token allows: always tcp, plus udp and identify when asked.' },
+  ),
 });
 
 export const Preset = Type.Union([
@@ -109,8 +123,25 @@ export const ScanRequest = Type.Object(
           'Family tickets from GET /api/v1/whoami on the family origins (at most one per family): the diagnosis also covers their addresses.',
       }),
     ),
-    udp: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
-    identify: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
+    udp: Type.Optional(
+      Type.Boolean({
+        description: 'Add the UDP entries of the preset (needs the consent scope udp).',
+      }),
+    ),
+    udpPorts: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), {
+        minItems: 1,
+        maxItems: 64,
+        uniqueItems: true,
+        description: 'UDP ports, listed explicitly (needs the consent scope udp).',
+      }),
+    ),
+    identify: Type.Optional(
+      Type.Boolean({
+        description:
+          'Identify the services on open TCP ports after the scan (needs the consent scope identify).',
+      }),
+    ),
     org: Type.Optional(Type.Unknown({ description: 'Not supported yet.' })),
   },
   { additionalProperties: false, description: 'Exactly one of `ports` or `preset`.' },
@@ -190,6 +221,22 @@ export const TargetSchema = Type.Object({
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
+export const FindingSchema = Type.Object(
+  {
+    port: Type.Integer(),
+    protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+    id: Type.String({ description: 'A stable id (docs/api.md lists them).' }),
+    severity: Type.Union([
+      Type.Literal('high'),
+      Type.Literal('medium'),
+      Type.Literal('low'),
+      Type.Literal('info'),
+    ]),
+    detail: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+  },
+  { description: 'What UDP answers and service identification found on one port.' },
+);
+
 export const ScanResponse = Type.Object({
   id: Type.String(),
   code: Type.String(),
@@ -215,6 +262,7 @@ export const ScanResponse = Type.Object({
     }),
   ),
   results: Type.Array(PortResultSchema),
+  findings: Type.Optional(Type.Array(FindingSchema)),
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: Nullable(Type.String({ format: 'date-time' })),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
@@ -252,3 +300,62 @@ export const ScanIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLen
 export const ConsentHeaders = Type.Object({
   'selfscan-consent': Type.Optional(Type.String({ maxLength: 200 })),
 });
+
+// Public statistics (issue 12): GET /api/v1/stats and /api/v1/stats.csv.
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC).' });
+export const StatsQuery = Type.Object(
+  {
+    from: Type.Optional(Day),
+    to: Type.Optional(Day),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'The period, widened to whole ISO weeks (Monday–Sunday, UTC) and ending no later than the last complete week. Default: the last 52 complete weeks.',
+  },
+);
+export type StatsQuery = Static<typeof StatsQuery>;
+
+const Count = Nullable(Type.Integer({ minimum: 0 }));
+export const StatsPortFigure = Type.Object({
+  port: Type.Integer(),
+  protocol: Type.String(),
+  tested: Count,
+  open: Count,
+  openShare: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
+});
+
+export const StatsResponse = Type.Object(
+  {
+    from: Type.String({ description: 'First day (a Monday).' }),
+    to: Type.String({ description: 'Last day (a Sunday).' }),
+    k: Type.Integer({
+      description:
+        'SELFSCAN_STATS_MIN_CELL: counts from 1 to k-1 (and the cells that would reveal them) are null.',
+    }),
+    diagnoses: Count,
+    outcomes: Type.Object({
+      exposed: Count,
+      incomplete: Count,
+      safe: Count,
+      failed: Count,
+    }),
+    ports: Type.Array(StatsPortFigure, {
+      description:
+        'Per port: in how many diagnoses (per address family) it answered open, closed or filtered (`tested`), and was open.',
+    }),
+    families: Type.Array(
+      Type.Object({ family: Family, diagnoses: Count, ports: Type.Array(StatsPortFigure) }),
+    ),
+    weekly: Type.Array(
+      Type.Object({
+        week: Type.String({ description: 'The Monday of the week.' }),
+        diagnoses: Count,
+        ports: Type.Array(StatsPortFigure, { description: 'Ports 445, 139, 22, 23 and 3389.' }),
+      }),
+    ),
+    licence: Type.Object({ name: Type.String(), url: Type.String() }),
+  },
+  { $id: 'Stats', description: 'Anonymous counts; null = suppressed (fewer than k).' },
+);
+export type StatsResponse = Static<typeof StatsResponse>;

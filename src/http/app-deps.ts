@@ -5,11 +5,13 @@ import type { Config } from '../config.js';
 import type { AsnTable } from '../core/asn-table.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
+import type { Mailer } from '../jobs/mailer.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import type { Store } from '../store/store.js';
 import type { RateLimitKind } from './rate-limits.js';
 import type { Requester } from './requester.js';
+import type { StatsSource } from './stats-source.js';
 import type { Tickets } from './tickets.js';
 
 export interface AppDeps {
@@ -32,6 +34,10 @@ export interface AppDeps {
   /** scheme://host[:port] for links the service shows: the configured origin, else the
    *  request's own (its Host has passed the allowed-hosts check). */
   originOf: (request: FastifyRequest) => string;
+  /** SMTP for password-reset and invitation mail (SELFSCAN_SMTP_URL); unset = none sent. */
+  mailer?: Mailer | undefined;
+  /** The public statistics (page, JSON, CSV: the same figures). */
+  stats: StatsSource;
   /** Set by the page routes: errors on HTML routes become friendly pages. */
   renderErrorPage?: (err: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }

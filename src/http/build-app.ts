@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import type { AsnTable } from '../core/asn-table.js';
 import type { CanaryHealth } from '../core/canary.js';
 import type { EgressFamilyStatus } from '../core/egress-check.js';
+import type { Mailer } from '../jobs/mailer.js';
 import type { ScanEvents } from '../queue/scan-events.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import type { Store } from '../store/store.js';
@@ -23,11 +24,16 @@ import { ApiError, toErrorEnvelope } from './errors.js';
 import { buildOpenApi, collectRoutes } from './openapi.js';
 import { createRateLimitCheck } from './rate-limits.js';
 import { createRequesterResolver, type Requester } from './requester.js';
+import { adminRoutes } from './routes/admin.js';
 import { apiInfoRoutes } from './routes/api-info.js';
 import { healthRoutes } from './routes/health.js';
+import { orgLinkRoutes } from './routes/org-link.js';
+import { orgsApiRoutes } from './routes/orgs-api.js';
 import { pageRoutes } from './routes/pages.js';
 import { scanRoutes } from './routes/scans.js';
+import { statsRoutes } from './routes/stats.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { createStatsSource } from './stats-source.js';
 import { createTickets } from './tickets.js';
 
 /** JSON routes answer errors in the envelope; everything else is a page for a person. */
@@ -49,6 +55,7 @@ export interface BuildAppOptions {
   events: ScanEvents;
   scannerHealth?: () => CanaryHealth;
   egressStatus?: () => EgressFamilyStatus[];
+  mailer?: Mailer | undefined;
   /** Signs family tickets (http/tickets.ts resolveTicketKey); unset → config's, else a key for
    *  this process only. */
   ticketKey?: string;
@@ -214,6 +221,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ),
     checkRateLimits: createRateLimitCheck(config, options.store),
     originOf: (request) => config.publicOrigins[0] ?? `${request.protocol}://${request.host}`,
+    mailer: options.mailer,
+    stats: createStatsSource({ store: options.store, config }),
   };
 
   app.addHook('onRequest', async (request) => assertHostAllowed(request));
@@ -253,7 +262,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (scope) => apiInfoRoutes(scope, deps));
   await app.register(async (scope) => whoamiRoutes(scope, deps));
   await app.register(async (scope) => scanRoutes(scope, deps));
+  await app.register(async (scope) => statsRoutes(scope, deps));
   await app.register(async (scope) => pageRoutes(scope, deps));
+  await app.register(async (scope) => adminRoutes(scope, deps));
+  await app.register(async (scope) => orgsApiRoutes(scope, deps));
+  await app.register(async (scope) => orgLinkRoutes(scope, deps));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => buildOpenApi(routes, '1.0.0'));
   return app;

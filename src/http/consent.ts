@@ -5,7 +5,7 @@
 // identification only when the person opted in to each.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ConsentOutcome, ConsentScope, ConsentUse } from '../store/store.js';
+import type { ConsentOrg, ConsentOutcome, ConsentScope, ConsentUse } from '../store/store.js';
 import type { AppDeps } from './app-deps.js';
 import { ApiError } from './errors.js';
 import type { Requester } from './requester.js';
@@ -23,6 +23,9 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 /** Who and what a consent is for. */
 export interface ConsentSubject {
   requester: Requester;
+  /** The organisation the result will be shared with (a diagnosis link, or a managed PC's org
+   *  API token): the person was told so before consenting, and the consent records it. */
+  org?: ConsentOrg;
 }
 
 export interface IssuedConsent {
@@ -87,6 +90,7 @@ export async function issueConsent(
     createdAt: now,
     expiresAt,
     scopes: granted,
+    ...(subject.org ? { org: subject.org } : {}),
   });
   return {
     token,

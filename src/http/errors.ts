@@ -6,6 +6,9 @@ import { isStorageUnavailable } from '../store/store.js';
 export const ERROR_STATUS = {
   invalid_request: 400,
   not_supported: 400,
+  // organisations (issue 11): no or an ended session / token; a session of someone else
+  login_required: 401,
+  not_permitted: 403,
   ticket_invalid: 400,
   consent_required: 403,
   consent_invalid: 403,

@@ -6,6 +6,7 @@
 // finds more than `bufferBytes` still unsent disconnects the client instead (one batch more at
 // most is held); it resumes with Last-Event-ID from the store.
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
+import type { Finding } from '../core/findings.js';
 import type { PortResult } from '../core/port-state.js';
 import type { ScanEvent, ScanEvents } from '../queue/scan-events.js';
 import type { ScanHeader, Store, StoredResult } from '../store/store.js';
@@ -26,10 +27,19 @@ export const resultJson = (r: PortResult) => ({
   ms: r.ms,
 });
 
+export const findingJson = (f: Finding) => ({
+  port: f.port,
+  protocol: f.protocol,
+  id: f.id,
+  severity: f.severity,
+  detail: f.detail,
+});
+
 /** The wire format @fastify/sse wrote for each message, kept byte for byte; every result names
  *  the address family of its target (issue 15). */
 const resultFrame = (r: StoredResult, family: 4 | 6 | undefined) =>
   `id: ${r.seq}\nevent: result\ndata: ${JSON.stringify(family ? { ...resultJson(r), family } : resultJson(r))}\n\n`;
+const findingFrame = (f: Finding) => `event: finding\ndata: ${JSON.stringify(findingJson(f))}\n\n`;
 const endFrame = (end: End) => `event: end\ndata: ${JSON.stringify(end)}\n\n`;
 
 type End = { status: 'done' | 'failed'; verdict: ScanHeader['verdict'] };
@@ -51,7 +61,7 @@ interface SseReply {
 }
 
 export interface LiveStreamOptions {
-  store: Pick<Store, 'getScanHeader' | 'resultsAfter'>;
+  store: Pick<Store, 'getScanHeader' | 'resultsAfter' | 'findingsOf'>;
   events: ScanEvents;
   scanId: string;
   /** Last-Event-ID (0 = from the start). */
@@ -137,6 +147,12 @@ export function streamLive(reply: FastifyReply, o: LiveStreamOptions): Promise<v
         if (rows.length === 0) break; // announced but gone (the scan was deleted)
       }
       if (ended) {
+        // The diagnosis's findings (stored before its end) as `finding` events, then `end`.
+        if (ended.status === 'done') {
+          const findings = await o.store.findingsOf(o.scanId);
+          if (finished) return;
+          raw.write(findings.map(findingFrame).join(''));
+        }
         const untested = (o.untested?.length ?? 0) > 0;
         raw.write(
           endFrame(

@@ -36,9 +36,22 @@ export function buildOpenApi(routes: readonly Collected[], version: string) {
       parameters.push({
         name: 'Selfscan-Consent',
         in: 'header',
-        required: true,
+        // Required unless Authorization: Bearer carries an organisation's report token.
+        required: false,
         schema: { type: 'string' },
       });
+    // Organisations (issue 11): a managed PC's report token instead of the consent header;
+    // a read token (or a dashboard session) for an organisation's diagnoses.
+    if ((url === '/api/v1/scans' && method === 'post') || url.startsWith('/api/v1/orgs/'))
+      parameters.push({
+        name: 'Authorization',
+        in: 'header',
+        required: false,
+        schema: { type: 'string' },
+      });
+    const query = (schema.querystring ?? {}) as { properties?: Record<string, unknown> };
+    for (const [name, s] of Object.entries(query.properties ?? {}))
+      parameters.push({ name, in: 'query', required: false, schema: s as { type: string } });
     if (url.endsWith('/events'))
       parameters.push({
         name: 'Last-Event-ID',
@@ -59,6 +72,11 @@ export function buildOpenApi(routes: readonly Collected[], version: string) {
       responses['200'] = {
         description: 'text/event-stream: `result` events (id = seq), then `end`.',
         content: { 'text/event-stream': { schema: { type: 'string' } } },
+      };
+    if (url.endsWith('.csv'))
+      responses['200'] = {
+        description: 'text/csv: header `from,to,k,week,family,port,protocol,measure,value`.',
+        content: { 'text/csv': { schema: { type: 'string' } } },
       };
     if (Object.keys(responses).length === 0) responses['200'] = { description: 'OK' };
     responses.default = {

@@ -5,10 +5,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { describeTargets } from '../core/address-context.js';
-import { CATALOG_VERSION, presetPorts } from '../core/catalog.js';
+import { CATALOG_VERSION, presetPorts, UDP_PRESETS } from '../core/catalog.js';
 import {
   ConsentError,
   type NewScan,
+  type PlannedPort,
   ScanConflictError,
   type TicketSpend,
   TicketSpentError,
@@ -41,8 +42,12 @@ export interface StartScanInput {
   preset?: 'core' | 'service' | 'all' | undefined;
   label?: string | undefined;
   consentToken: string | undefined;
-  /** What the diagnosis will do beyond TCP; the consent must cover each. Default TCP only. */
-  scopes?: readonly ConsentScope[];
+  /** Add the UDP entries of the preset (scope `udp`). */
+  udp?: boolean | undefined;
+  /** UDP ports listed explicitly (scope `udp`). */
+  udpPorts?: number[] | undefined;
+  /** Identify services on open TCP ports (scope `identify`). */
+  identify?: boolean | undefined;
   /** Family tickets (GET /api/v1/whoami): the diagnosis also covers their addresses. */
   tickets?: readonly string[] | undefined;
 }
@@ -132,7 +137,13 @@ export async function startScan(
       requester.reason ?? 'This address may not be tested here.',
     );
   const ports = portsOf(deps, input);
-  const consent = consentUse(request, subject, input.consentToken, input.scopes);
+  const udpPorts = udpPortsOf(input);
+  const scopes: ConsentScope[] = [
+    'tcp',
+    ...(udpPorts.length > 0 ? (['udp'] as const) : []),
+    ...(input.identify ? (['identify'] as const) : []),
+  ];
+  const consent = consentUse(request, subject, input.consentToken, scopes);
   await assertConsentUsable(deps, consent);
   const { targets: extra, spends } = await ticketTargets(
     deps,
@@ -165,7 +176,10 @@ export async function startScan(
     throw new ApiError('busy', 'The service is restarting. Please try again in a minute.', 30);
   }
 
-  const planned = ports.map((port) => ({ port, protocol: 'tcp' as const }));
+  const planned: PlannedPort[] = [
+    ...ports.map((port) => ({ port, protocol: 'tcp' as const })),
+    ...udpPorts.map((port) => ({ port, protocol: 'udp' as const })),
+  ];
   const all = [requester, ...extra];
   const contexts = describeTargets(all, {
     asn: deps.asnTable,
@@ -233,6 +247,7 @@ export async function startScan(
         address: job.target.address,
         family: job.target.family,
         ports: planned,
+        ...(input.identify ? { identify: true } : {}),
       });
   } catch (err) {
     for (const job of jobs)
@@ -250,6 +265,15 @@ export async function startScan(
     );
   }
   return { id, url: `/r/${id}`, code };
+}
+
+/** The UDP ports asked for: `udpPorts`, or with `"udp": true` the preset's UDP entries. */
+function udpPortsOf(input: StartScanInput): number[] {
+  if (input.udpPorts !== undefined && input.udp === false)
+    throw new ApiError('invalid_request', '"udpPorts" cannot be combined with "udp": false.');
+  if (input.udpPorts !== undefined) return [...input.udpPorts];
+  if (!input.udp) return [];
+  return [...UDP_PRESETS[input.preset ?? 'core']];
 }
 
 function portsOf(deps: AppDeps, input: StartScanInput): number[] {

@@ -1,9 +1,13 @@
 // What a scanner does with one job, shared by both queues: re-check the target, probe, hand each
 // result to the writer (stored and published in batches), then the verdict. Idempotent: a retried
 // job skips the ports already stored, so a result is never written twice and never lost.
+import type { Finding } from '../core/findings.js';
+import { identifyOpenPorts } from '../core/identify/index.js';
 import { type PortState, verdictOf } from '../core/port-state.js';
 import { type ScanOptions, type ScanReport, scanTarget } from '../core/scan.js';
 import { checkTarget, type TargetPolicy } from '../core/target-policy.js';
+import { type UdpAnswer, udpFindings } from '../core/udp/index.js';
+import { udpProber } from '../core/udp-probe.js';
 import type { ScanEvent } from '../queue/scan-events.js';
 import type { ScanJob } from '../queue/scan-queue.js';
 import { retryStorage } from '../store/retry.js';
@@ -66,10 +70,17 @@ export async function runScan(
   const stored = await store.resultsAfter(job.scanId, 0);
   // Already stored = same port AND protocol (tcp/53 and udp/53 are two results).
   const done = new Set(stored.map((r) => `${r.protocol}/${r.port}`));
-  // The TCP prober is the only one yet; other protocols come with their probers.
-  const remaining = job.ports
-    .filter((p) => p.protocol === 'tcp' && !done.has(`${p.protocol}/${p.port}`))
-    .map((p) => p.port);
+  const remainingOf = (protocol: 'tcp' | 'udp') =>
+    job.ports
+      .filter((p) => p.protocol === protocol && !done.has(`${p.protocol}/${p.port}`))
+      .map((p) => p.port);
+  const remaining = remainingOf('tcp');
+  const remainingUdp = remainingOf('udp');
+  // Open TCP ports are what identification looks at (those of an earlier run included).
+  const openTcp = stored
+    .filter((r) => r.protocol === 'tcp' && r.state === 'open')
+    .map((r) => r.port);
+  const udpAnswers: UdpAnswer[] = [];
   // The verdict is counted as results are stored (no re-read of every result at the end).
   const states: PortState[] = stored.map((r) => r.state);
   let skipped = false;
@@ -105,13 +116,43 @@ export async function runScan(
   try {
     for await (const result of scanTarget(target, remaining, options)) {
       if (signal?.aborted) break;
+      if (result.state === 'open') openTcp.push(result.port);
       await writer.add(result);
+    }
+    // UDP after TCP, with the same timing rules (its own estimator: UDP answers come from the
+    // services, not the kernel); the scan's timing report stays the TCP one.
+    if (remainingUdp.length > 0 && !signal?.aborted) {
+      const { onReport: _tcpOnly, egressBlocked: _tcpPorts, ...udpOptions } = options;
+      const prober = udpProber({ onAnswer: (a) => udpAnswers.push(a) });
+      for await (const result of scanTarget(target, remainingUdp, { ...udpOptions, prober })) {
+        if (signal?.aborted) break;
+        await writer.add(result);
+      }
     }
     // Before finishScan (and on SIGTERM, before `interrupted`): everything scanned is stored.
     await writer.flush();
   } catch (err) {
     if (!(err instanceof UnknownScanError)) await writer.flush().catch(() => undefined);
     if (err instanceof UnknownScanError) return; // the holder deleted the result mid-scan
+    throw err;
+  }
+  if (signal?.aborted)
+    return fail(
+      'interrupted',
+      'The service stopped before this diagnosis finished. Please run it again.',
+    );
+
+  // Findings: what the UDP answers show, then (with the `identify` scope) one short exchange
+  // with each open TCP port. Stored before the end, so the `end` event finds them in the store.
+  const findings: Finding[] = [];
+  const caps = signal ? { signal } : {};
+  try {
+    if (udpAnswers.length > 0) findings.push(...(await udpFindings(target, udpAnswers, caps)));
+    if (job.identify && openTcp.length > 0 && !signal?.aborted)
+      findings.push(...(await identifyOpenPorts(target, [...new Set(openTcp)], caps)));
+    if (findings.length > 0) await store.appendFindings(job.scanId, findings);
+  } catch (err) {
+    if (err instanceof UnknownScanError) return;
     throw err;
   }
   if (signal?.aborted)
@@ -142,6 +183,8 @@ function retryingStore(store: Store, retry: <T>(fn: () => Promise<T>) => Promise
     resultsAfter: (id: string, after: number) => retry(() => store.resultsAfter(id, after)),
     appendResults: (id: string, rs: Parameters<Store['appendResults']>[1]) =>
       retry(() => store.appendResults(id, rs)),
+    appendFindings: (id: string, fs: Parameters<Store['appendFindings']>[1]) =>
+      retry(() => store.appendFindings(id, fs)),
     finishScan: (id: string, f: Parameters<Store['finishScan']>[1]) =>
       retry(() => store.finishScan(id, f)),
   };

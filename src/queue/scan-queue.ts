@@ -11,6 +11,8 @@ export interface ScanJob {
   family: 4 | 6;
   /** The planned list, in order: (port, protocol), so tcp/53 and udp/53 are two entries. */
   ports: PlannedPort[];
+  /** Identify the services on open TCP ports after the scan (consent scope `identify`). */
+  identify?: boolean;
 }
 
 export interface ScanQueue {

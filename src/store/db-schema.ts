@@ -62,6 +62,18 @@ export interface ScanResultsTable {
   ms: number;
 }
 
+/** One finding of a diagnosis (core/findings.ts), migrations/005-findings.ts. */
+export interface ScanFindingsTable {
+  scan_id: string;
+  port: number;
+  protocol: string;
+  /** A stable id, e.g. smb1-enabled. */
+  finding_id: string;
+  severity: string;
+  /** JSON object of strings, numbers and booleans. */
+  detail: string;
+}
+
 export interface ConsentsTable {
   /** A hash of the token; the token itself is never stored. */
   token_hash: string;
@@ -75,6 +87,11 @@ export interface ConsentsTable {
   scan_id: string | null;
   /** What it allows: space-separated ConsentScope words ('tcp', 'udp', 'identify'). */
   scopes: Generated<string>;
+  /** The organisation the result is shared with (issue 11, migration 007), and how. */
+  org_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_link_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_token_id: ColumnType<string | null, string | null | undefined, string | null>;
+  org_label: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One row per rate-limit key (a kind and a keyed hash of an address or network). */
@@ -96,12 +113,132 @@ export interface WriteProbeTable {
   written_at: EpochMs;
 }
 
+// --- Organisations (issue 11, migrations/007-organisations.ts) ---------------------------------
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  retention_days: number | null;
+  webhook_url: string | null;
+  webhook_format: ColumnType<string, string | undefined, string>;
+  webhook_secret: string;
+  alert_emails: string | null;
+  muted_ports: ColumnType<string, string | undefined, string>;
+  created_at: EpochMs;
+}
+
+export interface AccountsTable {
+  id: string;
+  email: string;
+  password_hash: string | null;
+  role: string;
+  org_id: string | null;
+  totp_secret: string | null;
+  totp_enabled: ColumnType<number, number | undefined, number>;
+  created_at: EpochMs;
+}
+
+export interface AdminSessionsTable {
+  token_hash: string;
+  account_id: string;
+  created_at: EpochMs;
+  last_seen_at: EpochMs;
+  expires_at: EpochMs;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  account_id: string;
+  expires_at: EpochMs;
+  used_at: NullableEpochMs;
+}
+
+export interface OrgLinksTable {
+  id: string;
+  org_id: string;
+  token: string;
+  name: string;
+  label_mode: string;
+  expires_at: NullableEpochMs;
+  revoked_at: NullableEpochMs;
+  created_at: EpochMs;
+}
+
+export interface OrgTokensTable {
+  id: string;
+  org_id: string;
+  token_hash: string;
+  name: string;
+  kind: string;
+  revoked_at: NullableEpochMs;
+  last_used_at: NullableEpochMs;
+  created_at: EpochMs;
+}
+
+export interface OrgScansTable {
+  scan_id: string;
+  org_id: string;
+  link_id: string | null;
+  token_id: string | null;
+  created_at: EpochMs;
+}
+
+export interface AlertDeliveriesTable {
+  id: string;
+  org_id: string;
+  scan_id: string | null;
+  channel: string;
+  target: string;
+  payload: string;
+  status: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: EpochMs;
+  last_error: string | null;
+  created_at: EpochMs;
+  delivered_at: NullableEpochMs;
+}
+
+/** Public statistics (migrations/006-stats.ts): counts per UTC day, never an address. */
+export interface StatsPortDailyTable {
+  /** YYYY-MM-DD (UTC) of the diagnosis's finish. */
+  day: string;
+  /** YYYY-MM-DD of the Monday of that ISO week. */
+  week: string;
+  port: number;
+  protocol: string;
+  state: string;
+  family: number;
+  address_class: string;
+  n: number;
+}
+
+export interface StatsDiagnosisDailyTable {
+  day: string;
+  week: string;
+  /** exposed | incomplete | safe | failed */
+  outcome: string;
+  family: number;
+  address_class: string;
+  n: number;
+}
+
 export interface Database {
   rate_limits: RateLimitsTable;
   write_probe: WriteProbeTable;
   scans: ScansTable;
   scan_ports: ScanPortsTable;
   scan_results: ScanResultsTable;
+  scan_findings: ScanFindingsTable;
   consents: ConsentsTable;
+  orgs: OrgsTable;
+  accounts: AccountsTable;
+  admin_sessions: AdminSessionsTable;
+  password_resets: PasswordResetsTable;
+  org_links: OrgLinksTable;
+  org_tokens: OrgTokensTable;
+  org_scans: OrgScansTable;
+  alert_deliveries: AlertDeliveriesTable;
+  stats_port_daily: StatsPortDailyTable;
+  stats_diagnosis_daily: StatsDiagnosisDailyTable;
   spent_tickets: SpentTicketsTable;
 }

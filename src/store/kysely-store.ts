@@ -6,10 +6,16 @@
 // - consent tokens are spent by a conditional UPDATE (… WHERE used_at IS NULL …): of
 //   concurrent consumers exactly one sees an updated row.
 // - one active scan per requester is a partial unique index, not a read-then-write check.
+// - the statistics (stats_* tables) change only in the transaction that finishes a scan, or that
+//   stores a result of an already finished one: they always equal a recount of the finished
+//   scans' results (until retention deletes scans; the counts stay).
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { Finding, FindingId, Severity } from '../core/findings.js';
 import type { PortResult, PortState, Protocol, Reason, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
+import { dayOf, weekOf } from '../core/stats-calendar.js';
 import type { Database, ScansTable } from './db-schema.js';
+import { KyselyOrgStore } from './kysely-org-store.js';
 import {
   CONSENT_SCOPES,
   ConsentError,
@@ -27,6 +33,8 @@ import {
   type ScanHeader,
   type ScanRecord,
   type ScanStatus,
+  type StatsCounts,
+  type StatsOutcome,
   type Store,
   type StoredResult,
   type TicketSpend,
@@ -58,10 +66,12 @@ class RateRefused extends Error {
 export class KyselyStore implements Store {
   readonly #db: Kysely<Database>;
   readonly #check: () => void;
+  readonly orgs: KyselyOrgStore;
 
   constructor(db: Kysely<Database>, options: KyselyStoreOptions = {}) {
     this.#db = db;
     this.#check = options.check ?? (() => undefined);
+    this.orgs = new KyselyOrgStore(db, (id) => this.getScan(id));
   }
 
   async createScan(
@@ -83,6 +93,7 @@ export class KyselyStore implements Store {
           // scan row back; a failure after this point rolls the consumption back.
           const outcome = await consume(trx, consent, s.id);
           if (outcome !== 'ok') throw new ConsentError(outcome);
+          await attachToConsentOrg(trx, consent.tokenHash, s);
         }
         for (const t of options.spendTickets ?? []) {
           const r = await trx
@@ -155,12 +166,13 @@ export class KyselyStore implements Store {
         .updateTable('scans')
         .set((eb) => ({ next_seq: eb.ref('next_seq') }))
         .where('id', '=', id)
-        .returning('next_seq')
+        .returning(['next_seq', ...LATE_COLUMNS])
         .executeTakeFirst();
       if (scan === undefined) throw new UnknownScanError();
       const again = await existingSeq(trx, id, result);
       if (again !== undefined) return again;
       const seq = scan.next_seq + 1;
+      await countLateResults(trx, scan, [result]);
       await trx
         .insertInto('scan_results')
         .values({
@@ -188,7 +200,7 @@ export class KyselyStore implements Store {
         .updateTable('scans')
         .set((eb) => ({ next_seq: eb('next_seq', '+', batch.length) }))
         .where('id', '=', id)
-        .returning('next_seq')
+        .returning(['next_seq', ...LATE_COLUMNS])
         .executeTakeFirst();
       if (scan === undefined) throw new UnknownScanError();
       const base = scan.next_seq - batch.length;
@@ -201,6 +213,7 @@ export class KyselyStore implements Store {
           .where('id', '=', id)
           .execute();
       const stored = fresh.map((r, i): StoredResult => ({ ...resultOf(r), seq: base + i + 1 }));
+      await countLateResults(trx, scan, fresh);
       for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
         await trx
           .insertInto('scan_results')
@@ -221,21 +234,68 @@ export class KyselyStore implements Store {
     });
   }
 
-  async finishScan(id: string, f: FinishScan): Promise<boolean> {
-    const r = await this.#db
-      .updateTable('scans')
-      .set({
-        status: f.status,
-        verdict: f.verdict,
-        error_code: f.error?.code ?? null,
-        error_message: f.error?.message ?? null,
-        finished_at: f.finishedAt,
-        ...(f.timing ? { timing: JSON.stringify(f.timing) } : {}),
-      })
+  async appendFindings(id: string, findings: readonly Finding[]): Promise<void> {
+    if (findings.length === 0) return;
+    const exists = await this.#db
+      .selectFrom('scans')
+      .select('id')
       .where('id', '=', id)
-      .where('status', 'in', ACTIVE)
       .executeTakeFirst();
-    return r.numUpdatedRows > 0n;
+    if (exists === undefined) throw new UnknownScanError();
+    await this.#db
+      .insertInto('scan_findings')
+      .values(
+        findings.map((f) => ({
+          scan_id: id,
+          port: f.port,
+          protocol: f.protocol,
+          finding_id: f.id,
+          severity: f.severity,
+          detail: JSON.stringify(f.detail),
+        })),
+      )
+      .onConflict((oc) => oc.columns(['scan_id', 'port', 'protocol', 'finding_id']).doNothing())
+      .execute();
+  }
+
+  async findingsOf(id: string): Promise<Finding[]> {
+    const rows = await this.#db
+      .selectFrom('scan_findings')
+      .selectAll()
+      .where('scan_id', '=', id)
+      .orderBy('port')
+      .orderBy('protocol')
+      .orderBy('finding_id')
+      .execute();
+    return rows.map((r) => ({
+      port: r.port,
+      protocol: r.protocol as Protocol,
+      id: r.finding_id as FindingId,
+      severity: r.severity as Severity,
+      detail: JSON.parse(r.detail) as Finding['detail'],
+    }));
+  }
+
+  async finishScan(id: string, f: FinishScan): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('scans')
+        .set({
+          status: f.status,
+          verdict: f.verdict,
+          error_code: f.error?.code ?? null,
+          error_message: f.error?.message ?? null,
+          finished_at: f.finishedAt,
+          ...(f.timing ? { timing: JSON.stringify(f.timing) } : {}),
+        })
+        .where('id', '=', id)
+        .where('status', 'in', ACTIVE)
+        .returning(['id', 'verdict', 'family', 'address_class'])
+        .executeTakeFirst();
+      if (row === undefined) return false;
+      await addToStats(trx, [row], f.finishedAt);
+      return true;
+    });
   }
 
   async getScan(id: string): Promise<ScanRecord | undefined> {
@@ -249,10 +309,12 @@ export class KyselyStore implements Store {
       .orderBy('position')
       .execute();
     const results = await this.resultsAfter(id, 0);
+    const findings = await this.findingsOf(id);
     return {
       ...header,
       ports: ports.map((p): PlannedPort => ({ port: p.port, protocol: p.protocol as Protocol })),
       results,
+      findings,
     };
   }
 
@@ -324,18 +386,22 @@ export class KyselyStore implements Store {
   }
 
   async failUnfinishedScans(code: string, message: string, now: number): Promise<number> {
-    const r = await this.#db
-      .updateTable('scans')
-      .set({
-        status: 'failed',
-        verdict: null,
-        error_code: code,
-        error_message: message,
-        finished_at: now,
-      })
-      .where('status', 'in', ACTIVE)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows);
+    return this.#db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .updateTable('scans')
+        .set({
+          status: 'failed',
+          verdict: null,
+          error_code: code,
+          error_message: message,
+          finished_at: now,
+        })
+        .where('status', 'in', ACTIVE)
+        .returning(['id', 'verdict', 'family', 'address_class'])
+        .execute();
+      await addToStats(trx, rows, now);
+      return rows.length;
+    });
   }
 
   async failAbandonedScans(
@@ -353,7 +419,7 @@ export class KyselyStore implements Store {
       if (live.length > 0) query = query.where('id', 'not in', live);
       const ids = (await query.execute()).map((r) => r.id);
       if (ids.length === 0) return [];
-      await trx
+      const rows = await trx
         .updateTable('scans')
         .set({
           status: 'failed',
@@ -364,7 +430,9 @@ export class KyselyStore implements Store {
         })
         .where('id', 'in', ids)
         .where('status', 'in', ACTIVE)
+        .returning(['id', 'verdict', 'family', 'address_class'])
         .execute();
+      await addToStats(trx, rows, now);
       return ids;
     });
   }
@@ -420,10 +488,56 @@ export class KyselyStore implements Store {
     return Number(r.numDeletedRows);
   }
 
+  async statsCounts(fromDay: string, toDay: string): Promise<StatsCounts> {
+    const ports = await this.#db
+      .selectFrom('stats_port_daily')
+      .select(['week', 'port', 'protocol', 'state', 'family'])
+      .select((eb) => eb.fn.sum<number | string>('n').as('n'))
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay)
+      .groupBy(['week', 'port', 'protocol', 'state', 'family'])
+      .execute();
+    const diagnoses = await this.#db
+      .selectFrom('stats_diagnosis_daily')
+      .select(['week', 'outcome', 'family'])
+      .select((eb) => eb.fn.sum<number | string>('n').as('n'))
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay)
+      .groupBy(['week', 'outcome', 'family'])
+      .execute();
+    return {
+      ports: ports.map((r) => ({
+        week: r.week,
+        port: r.port,
+        protocol: r.protocol as Protocol,
+        state: r.state as PortState,
+        family: r.family === 6 ? 6 : 4,
+        n: Number(r.n),
+      })),
+      diagnoses: diagnoses.map((r) => ({
+        week: r.week,
+        outcome: r.outcome as StatsOutcome,
+        family: r.family === 6 ? 6 : 4,
+        n: Number(r.n),
+      })),
+    };
+  }
+
   async deleteScansBefore(cutoff: number): Promise<number> {
     return this.#db.transaction().execute(async (trx) => {
       await trx.deleteFrom('consents').where('expires_at', '<', cutoff).execute();
-      const r = await trx.deleteFrom('scans').where('created_at', '<', cutoff).executeTakeFirst();
+      const r = await trx
+        .deleteFrom('scans')
+        .where('created_at', '<', cutoff)
+        // An organisation with its own retention purges its diagnoses itself.
+        .where('id', 'not in', (eb) =>
+          eb
+            .selectFrom('org_scans')
+            .innerJoin('orgs', 'orgs.id', 'org_scans.org_id')
+            .select('org_scans.scan_id')
+            .where('orgs.retention_days', 'is not', null),
+        )
+        .executeTakeFirst();
       return Number(r.numDeletedRows);
     });
   }
@@ -442,6 +556,10 @@ export class KyselyStore implements Store {
         used_at: null,
         scan_id: null,
         scopes: scopesText(c.scopes ?? ['tcp']),
+        org_id: c.org?.orgId ?? null,
+        org_link_id: c.org?.linkId ?? null,
+        org_token_id: c.org?.tokenId ?? null,
+        org_label: c.org?.label ?? null,
       })
       .execute();
   }
@@ -509,6 +627,83 @@ function toMsOrNull(v: number | string | null): number | null {
   return v === null ? null : toMs(v);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Statistics (migrations/006-stats.ts). Counted per stored result row, so whatever a result row
+// gains later plugs in here: today a result's family and address class are its scan's; when a
+// diagnosis covers an IPv4 and an IPv6 target (results with their own `family`), group by the
+// result's family instead of `s.family`; UDP results count under protocol 'udp' as they are.
+// HOOK (per finding id): once findings are stored, count them here in the same way, into a
+// `stats_finding_daily` (day, week, finding_id, family, address_class, n) table.
+
+interface FinishedRow {
+  id: string;
+  verdict: string | null;
+  family: number;
+  address_class: string;
+}
+
+/** Counts finished scans (all finished at `finishedAt`) and every result they have stored. */
+async function addToStats(trx: Db, rows: readonly FinishedRow[], finishedAt: number) {
+  if (rows.length === 0) return;
+  const day = dayOf(finishedAt);
+  const week = weekOf(day);
+  const outcomes = new Map<string, { outcome: string; family: number; cls: string; n: number }>();
+  for (const r of rows) {
+    const outcome: StatsOutcome = (r.verdict as StatsOutcome | null) ?? 'failed';
+    const key = `${outcome}|${r.family}|${r.address_class}`;
+    const o = outcomes.get(key);
+    if (o) o.n++;
+    else outcomes.set(key, { outcome, family: r.family, cls: r.address_class, n: 1 });
+  }
+  await trx
+    .insertInto('stats_diagnosis_daily')
+    .values(
+      [...outcomes.values()].map((o) => ({
+        day,
+        week,
+        outcome: o.outcome,
+        family: o.family,
+        address_class: o.cls,
+        n: o.n,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['day', 'outcome', 'family', 'address_class'])
+        .doUpdateSet({ n: sql<number>`stats_diagnosis_daily.n + excluded.n` }),
+    )
+    .execute();
+  const ids = rows.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    const chunk = ids.slice(i, i + INSERT_CHUNK);
+    await trx
+      .insertInto('stats_port_daily')
+      .columns(['day', 'week', 'port', 'protocol', 'state', 'family', 'address_class', 'n'])
+      .expression((eb) =>
+        eb
+          .selectFrom('scan_results as r')
+          .innerJoin('scans as s', 's.id', 'r.scan_id')
+          .select([
+            sql<string>`cast(${day} as text)`.as('day'),
+            sql<string>`cast(${week} as text)`.as('week'),
+            'r.port',
+            'r.protocol',
+            'r.state',
+            's.family',
+            's.address_class',
+            sql<number>`count(*)`.as('n'),
+          ])
+          .where('r.scan_id', 'in', chunk)
+          .groupBy(['r.port', 'r.protocol', 'r.state', 's.family', 's.address_class']),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['day', 'port', 'protocol', 'state', 'family', 'address_class'])
+          .doUpdateSet({ n: sql<number>`stats_port_daily.n + excluded.n` }),
+      )
+      .execute();
+  }
+}
 async function insertScanRow(db: Db, s: NewScan): Promise<void> {
   await db
     .insertInto('scans')
@@ -550,6 +745,55 @@ async function insertPorts(db: Db, s: NewScan): Promise<void> {
           port: p.port,
           protocol: p.protocol,
         })),
+      )
+      .execute();
+  }
+}
+
+/** What appendResult(s) reads from the locked scan row to count a result stored after the finish. */
+const LATE_COLUMNS = ['status', 'finished_at', 'family', 'address_class'] as const;
+
+/** A result stored after its scan finished (a job still running when the reconciler failed its
+ *  scan) is counted at once, under the scan's finish day: the counts stay equal to a recount. */
+async function countLateResults(
+  trx: Db,
+  scan: {
+    status: string;
+    finished_at: number | string | null;
+    family: number;
+    address_class: string;
+  },
+  results: readonly PortResult[],
+) {
+  if (ACTIVE.includes(scan.status as ScanStatus) || scan.finished_at === null) return;
+  if (results.length === 0) return;
+  const day = dayOf(toMs(scan.finished_at));
+  const week = weekOf(day);
+  const counts = new Map<string, { port: number; protocol: string; state: string; n: number }>();
+  for (const r of results) {
+    const key = `${r.protocol}/${r.port}/${r.state}`;
+    const c = counts.get(key);
+    if (c) c.n++;
+    else counts.set(key, { port: r.port, protocol: r.protocol, state: r.state, n: 1 });
+  }
+  const values = [...counts.values()].map((c) => ({
+    day,
+    week,
+    port: c.port,
+    protocol: c.protocol,
+    state: c.state,
+    family: scan.family,
+    address_class: scan.address_class,
+    n: c.n,
+  }));
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('stats_port_daily')
+      .values(values.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) =>
+        oc
+          .columns(['day', 'port', 'protocol', 'state', 'family', 'address_class'])
+          .doUpdateSet({ n: sql<number>`stats_port_daily.n + excluded.n` }),
       )
       .execute();
   }
@@ -642,6 +886,29 @@ async function withoutStored(db: Db, id: string, batch: PortResult[]): Promise<P
     for (const row of rows) stored.add(`${row.protocol}/${row.port}`);
   }
   return batch.filter((r) => !stored.has(resultKey(r)));
+}
+
+/** A consent given for an organisation: the diagnosis it starts belongs to that organisation,
+ *  in the same transaction (issue 11). */
+async function attachToConsentOrg(db: Db, tokenHash: string, s: NewScan): Promise<void> {
+  const row = await db
+    .selectFrom('consents')
+    .select(['org_id', 'org_link_id', 'org_token_id', 'org_label'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row?.org_id) return;
+  await db
+    .insertInto('org_scans')
+    .values({
+      scan_id: s.id,
+      org_id: row.org_id,
+      link_id: row.org_link_id,
+      token_id: row.org_token_id,
+      created_at: s.createdAt,
+    })
+    .execute();
+  if (s.label === null && row.org_label !== null)
+    await db.updateTable('scans').set({ label: row.org_label }).where('id', '=', s.id).execute();
 }
 
 /** Spends the token if it is valid for this requester now; otherwise says why not. */

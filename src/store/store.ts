@@ -1,8 +1,10 @@
 // What the product keeps, named after what the product does. One implementation (kysely-store.ts)
 // serves SQLite and PostgreSQL. Instants are epoch milliseconds here (ISO strings only in the
 // API); ids are strings. Addresses arrive already in their stored form (address-storage.ts).
-import type { PortResult, Protocol, Verdict } from '../core/port-state.js';
+import type { Finding } from '../core/findings.js';
+import type { PortResult, PortState, Protocol, Verdict } from '../core/port-state.js';
 import type { ScanReport } from '../core/scan.js';
+import type { OrgStore } from './org-store.js';
 
 export type ScanStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -103,6 +105,8 @@ export interface ScanRecord {
   ports: PlannedPort[];
   /** Ordered by seq. */
   results: StoredResult[];
+  /** What UDP answers and identification found (issue 16), by port. */
+  findings: Finding[];
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -118,7 +122,7 @@ export interface ScanRecord {
 }
 
 /** A scan without its planned ports and results: one indexed row read (status, verdict, SSE). */
-export type ScanHeader = Omit<ScanRecord, 'ports' | 'results'>;
+export type ScanHeader = Omit<ScanRecord, 'ports' | 'results' | 'findings'>;
 
 export interface FinishScan {
   status: 'done' | 'failed';
@@ -139,6 +143,17 @@ export interface NewConsent {
   expiresAt: number;
   /** What it allows; always includes 'tcp'. Omitted = ['tcp']. */
   scopes?: readonly ConsentScope[];
+  /** The organisation the result will be shared with (a diagnosis link or an org API token):
+   *  the scan that spends this consent belongs to it (org-store.ts). */
+  org?: ConsentOrg;
+}
+
+export interface ConsentOrg {
+  orgId: string;
+  linkId: string | null;
+  tokenId: string | null;
+  /** The label the person typed on the link's page; the scan's label when it has none. */
+  label: string | null;
 }
 
 /** `wrong_requester` also covers a CSRF binding that does not match. Precedence when several
@@ -213,6 +228,24 @@ export function isStorageUnavailable(err: unknown): boolean {
   );
 }
 
+/** How a finished diagnosis counts in the statistics: its verdict, or `failed`. */
+export type StatsOutcome = Verdict | 'failed';
+
+/** The statistics counters of whole ISO weeks (summed over days and address classes). */
+export interface StatsCounts {
+  /** Per week × port × protocol × state × family: how many stored results had that state. */
+  ports: {
+    week: string;
+    port: number;
+    protocol: Protocol;
+    state: PortState;
+    family: 4 | 6;
+    n: number;
+  }[];
+  /** Per week × outcome × family: how many diagnoses finished. */
+  diagnoses: { week: string; outcome: StatsOutcome; family: 4 | 6; n: number }[];
+}
+
 /** Every rate limit counts per hour. */
 export const RATE_WINDOW_MS = 3_600_000;
 
@@ -225,6 +258,8 @@ export interface RateBucket {
 export type RateOutcome = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface Store {
+  /** Organisations, accounts, sessions and the alert outbox (org-store.ts). */
+  readonly orgs: OrgStore;
   /** Inserts the scan (status `queued`) and its planned ports atomically. With
    *  `consumeConsent`, the token is spent in the same transaction (a token is consumed only by
    *  an accepted scan): an invalid token throws ConsentError and writes nothing; a failed insert
@@ -257,8 +292,16 @@ export interface Store {
    *  already stored, or repeated within the batch, is skipped: a retried batch writes nothing
    *  twice and returns []. Throws UnknownScanError. */
   appendResults(id: string, results: readonly PortResult[]): Promise<StoredResult[]>;
-  /** Only from queued/running; a finished scan is never overwritten. true when it changed. */
+  /** Only from queued/running; a finished scan is never overwritten. true when it changed.
+   *  In the same transaction the diagnosis and each of its stored results are counted in the
+   *  statistics (by the UTC day of finishedAt). So are results stored after the finish, and the
+   *  scans failAbandonedScans / failUnfinishedScans finish. */
   finishScan(id: string, finish: FinishScan): Promise<boolean>;
+  /** Stores findings of a running scan; one already stored (same port, protocol and id) is
+   *  kept, so a retried job writes nothing twice. Throws UnknownScanError for a deleted scan. */
+  appendFindings(id: string, findings: readonly Finding[]): Promise<void>;
+  /** The scan's findings, by port, protocol and id. */
+  findingsOf(id: string): Promise<Finding[]>;
   getScan(id: string): Promise<ScanRecord | undefined>;
   /** The scan row only (no planned ports, no results). */
   getScanHeader(id: string): Promise<ScanHeader | undefined>;
@@ -297,8 +340,13 @@ export interface Store {
   ): Promise<RateOutcome>;
   /** Deletes rate-limit windows that ended before `now`. */
   deleteExpiredRateLimits(windowMs: number, now: number): Promise<number>;
+  /** The statistics counters of the finish days from `fromDay` to `toDay` (YYYY-MM-DD, both
+   *  included), by ISO week. Read from the aggregates only (never the raw results). */
+  statsCounts(fromDay: string, toDay: string): Promise<StatsCounts>;
   /** Retention: deletes scans created before cutoff (with their ports and results) and consent
-   *  tokens that expired before cutoff. Returns the number of scans deleted. */
+   *  tokens that expired before cutoff — except diagnoses of an organisation that sets its own
+   *  retention (orgs.purgeOrgDiagnoses). Returns the number of scans deleted. The statistics
+   *  (anonymous counts) are kept. */
   deleteScansBefore(cutoff: number): Promise<number>;
 
   createConsent(consent: NewConsent): Promise<void>;

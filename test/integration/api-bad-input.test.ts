@@ -191,14 +191,26 @@ describe('local mode', () => {
       code: 'invalid_request',
       body: { preset: 'core', verbose: true },
     },
-    ...['udp', 'identify', 'org'].map(
+    {
+      name: 'option org',
+      status: 400,
+      code: 'not_supported',
+      body: { preset: 'core', org: 'acme' },
+    },
+    ...(['udp', 'identify'] as const).map(
       (option): Case => ({
-        name: `option ${option}`,
+        name: `option ${option} as a string`,
         status: 400,
-        code: 'not_supported',
-        body: { preset: 'core', [option]: option === 'org' ? 'acme' : true },
+        code: 'invalid_request',
+        body: { preset: 'core', [option]: 'true' },
       }),
     ),
+    {
+      name: 'udpPorts with a duplicate',
+      status: 400,
+      code: 'invalid_request',
+      body: { preset: 'core', udpPorts: [53, 53] },
+    },
     ...['a\r\nb', 'a\nSet-Cookie: x=1', 'tab\there', 'nul\u0000', 'del\u007f'].map(
       (label): Case => ({
         name: `label ${JSON.stringify(label)}`,

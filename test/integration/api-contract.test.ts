@@ -400,6 +400,7 @@ describe('local mode', () => {
       'preset',
       'tickets',
       'udp',
+      'udpPorts',
     ]);
     assert.equal((props.ports!.items as Record<string, unknown>).type, 'integer');
     assert.equal((props.ports!.items as Record<string, unknown>).minimum, 1);

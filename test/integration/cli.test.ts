@@ -93,9 +93,9 @@ describe('selfscan CLI on loopback', () => {
       ['an interval under a second', ['watch', '--every', '10ms'], /at least 1 s/],
       ['a bad count', ['watch', '--count', '0'], /a whole number ≥ 1/],
       [
-        'an organisation token',
-        ['watch', '--org-token', 'x', '--accept-terms'],
-        /not supported by this server yet/,
+        'an organisation token that is not one',
+        ['watch', '--org-token', 'x y', '--accept-terms'],
+        /not an organisation token/,
       ],
       [
         'no consent and no terminal to ask in',

@@ -213,10 +213,10 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
         /data-testid="target-6" data-family="6" data-status="done" data-verdict="exposed"/,
       );
       assert.match(html, /data-testid="overall" data-verdict="exposed"/);
-      assert.match(html, /id="row-6-445" data-port="445" data-state="open"/);
-      assert.match(html, /id="row-4-445" data-port="445" data-state="filtered"/);
-      assert.match(html, /id="row-4-3389" data-port="3389" data-state="open"/);
-      assert.match(html, /id="row-6-3389" data-port="3389" data-state="filtered"/);
+      assert.match(html, /id="row-6-445" data-port="445" data-protocol="tcp" data-state="open"/);
+      assert.match(html, /id="row-4-445" data-port="445" data-protocol="tcp" data-state="filtered"/);
+      assert.match(html, /id="row-4-3389" data-port="3389" data-protocol="tcp" data-state="open"/);
+      assert.match(html, /id="row-6-3389" data-port="3389" data-protocol="tcp" data-state="filtered"/);
     }
   });
 

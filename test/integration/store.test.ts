@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
+import { finding } from '../../src/core/findings.js';
 import type { PortResult } from '../../src/core/port-state.js';
 import type { Database } from '../../src/store/db-schema.js';
 import { KyselyStore } from '../../src/store/kysely-store.js';
@@ -177,7 +178,7 @@ function newConsent(over: Partial<NewConsent> = {}): NewConsent {
 
 async function rowCount(
   db: Kysely<Database>,
-  table: 'scan_ports' | 'scan_results',
+  table: 'scan_ports' | 'scan_results' | 'scan_findings',
   scanId: string,
 ): Promise<number> {
   const row = await db
@@ -220,6 +221,7 @@ async function contract(t: TestContext, target: Target): Promise<void> {
       label: s.label,
       ports: s.ports,
       results: [],
+      findings: [],
       createdAt: T0,
       startedAt: null,
       finishedAt: null,
@@ -542,7 +544,7 @@ async function contract(t: TestContext, target: Target): Promise<void> {
       finishedAt: T0 + 9,
       timing: TIMING,
     });
-    const { ports, results, ...header } = (await store.getScan(s.id))!;
+    const { ports, results, findings: _findings, ...header } = (await store.getScan(s.id))!;
     assert.equal(ports.length, 3);
     assert.equal(results.length, 2);
     assert.deepEqual(await store.getScanHeader(s.id), header);
@@ -579,6 +581,27 @@ async function contract(t: TestContext, target: Target): Promise<void> {
       ms: 3,
     });
   });
+
+  await t.test(
+    'findings: stored once per (port, protocol, id), read in order, deleted with the scan',
+    async (t) => {
+      const { store, db } = await target.fresh(t);
+      const s = newScan();
+      await store.createScan(s);
+      const smb1 = finding(445, 'tcp', 'smb1-enabled', { dialect: 'NT LM 0.12' });
+      const ssdp = finding(1900, 'udp', 'ssdp-responds', { answerBytes: 226, amplification: 2.3 });
+      const banner = finding(22, 'tcp', 'banner', { service: 'ssh', product: 'SSH-2.0-x' });
+      await store.appendFindings(s.id, [smb1, ssdp]);
+      // A retried job writes the same findings again: kept once.
+      await store.appendFindings(s.id, [banner, smb1]);
+      await store.appendFindings(s.id, []);
+      assert.deepEqual(await store.findingsOf(s.id), [banner, smb1, ssdp]);
+      assert.deepEqual((await store.getScan(s.id))?.findings, [banner, smb1, ssdp]);
+      await assert.rejects(store.appendFindings('no-such-scan', [smb1]), UnknownScanError);
+      assert.equal(await store.deleteScan(s.id), true);
+      assert.equal(await rowCount(db, 'scan_findings', s.id), 0);
+    },
+  );
 
   await t.test('deleteScan removes the scan, its planned ports and results', async (t) => {
     const { store, db } = await target.fresh(t);

@@ -75,6 +75,13 @@ describe('loadConfig defaults', () => {
       termsVersion: '2026-11-28',
       vantage: 'default',
       logLevel: 'info',
+      orgs: {
+        webhookAllowRanges: [],
+        mailFrom: 'selfscan@localhost',
+        alertRetryBaseMs: 30000,
+        alertMaxAttempts: 8,
+      },
+      statsMinCell: 11,
       warnings: [
         'SELFSCAN_EGRESS_REFERENCE is not set: a port that this server\'s own network or firewall blocks would read as closed or filtered. Set it before serving anyone but yourself (docs/operations.md "Egress reference").',
       ],
@@ -321,6 +328,15 @@ describe('loadConfig errors', () => {
     ['SELFSCAN_TERMS_VERSION', ['has space', '-x', 'x'.repeat(65)]],
     ['SELFSCAN_VANTAGE', ['Tokyo', 'a:b', 'x'.repeat(64), '_x']],
     ['SELFSCAN_LOG_LEVEL', ['verbose', 'INFO']],
+    // organisations, dashboard and alerts (issue 11)
+    ['SELFSCAN_WEBHOOK_ALLOW_RANGES', ['loopback', '127.0.0.1/33']],
+    ['SELFSCAN_SMTP_URL', ['mail.example', 'http://mail.example', 'smtp://']],
+    ['SELFSCAN_MAIL_FROM', ['nobody', 'a b@example.org']],
+    ['SELFSCAN_ALERT_RETRY_BASE_MS', ['0', '1.5', 'soon']],
+    ['SELFSCAN_ALERT_MAX_ATTEMPTS', ['0', '51', 'many']],
+    ['SELFSCAN_STATS_MIN_CELL', ['0', '-1', '1.5', 'ten']],
+    ['SELFSCAN_METRICS_HOST', ['a b', 'http://x']],
+    ['SELFSCAN_METRICS_PORT', ['0', '65536', 'x']],
     [
       'SELFSCAN_V4_ORIGIN',
       ['v4.example', 'https://v4.example/x', 'http://[2001:db8::1]'],
@@ -460,4 +476,20 @@ describe('loadConfig errors', () => {
       assert.ok(!configError(env).message.includes(secret));
     }
   });
+});
+
+it('statistics and metrics settings (issue 12)', () => {
+  const base = { SELFSCAN_DATABASE_URL: 'sqlite::memory:' };
+  const c = loadConfig({ ...base, SELFSCAN_STATS_MIN_CELL: '5', SELFSCAN_METRICS_PORT: '9464' });
+  assert.equal(c.statsMinCell, 5);
+  assert.deepEqual(c.metrics, { host: '127.0.0.1', port: 9464 });
+  assert.equal(loadConfig(base).metrics, undefined, 'no port, no metrics listener');
+  assert.throws(
+    () => loadConfig({ ...base, SELFSCAN_STATS_MIN_CELL: '0' }),
+    /SELFSCAN_STATS_MIN_CELL/,
+  );
+  assert.throws(
+    () => loadConfig({ ...base, SELFSCAN_METRICS_PORT: '9464', SELFSCAN_METRICS_HOST: 'a b' }),
+    /SELFSCAN_METRICS_HOST/,
+  );
 });

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
-import { presetPorts } from '../../core/catalog.js';
+import { presetPorts, UDP_PRESETS } from '../../core/catalog.js';
 import { buildAssets } from '../../web/assets.js';
 import { LANG_COOKIE, type Lang, MESSAGES, type Messages, pickLang } from '../../web/i18n/index.js';
 import { ChoosePage } from '../../web/views/choose.js';
@@ -20,6 +20,7 @@ import {
   TermsPage,
 } from '../../web/views/simple-pages.js';
 import type { TargetView } from '../../web/views/stacks.js';
+import { PERIOD_CHOICES, type PeriodChoice, StatsPage } from '../../web/views/stats.js';
 import type { AppDeps } from '../app-deps.js';
 import {
   consentTokenFromCookie,
@@ -32,6 +33,7 @@ import { loadDiagnosis, overallStatus, overallVerdict, targetsOf } from '../diag
 import { ApiError, toErrorEnvelope } from '../errors.js';
 import type { Requester } from '../requester.js';
 import { startScan } from '../start-scan.js';
+import { statsPeriodFor } from '../stats-source.js';
 
 type PresetChoice = 'core' | 'service' | 'all' | 'custom';
 
@@ -107,8 +109,18 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
           400,
         );
       }
-      const consent = await issueConsent(deps, request, { requester: me });
+      // Each extra test is its own opt-in (a consent scope); the options cookie only remembers
+      // the choice for the next pages — the consent itself is what the API checks.
+      const options = (['udp', 'identify'] as const).filter((o) => request.body?.[o] === 'yes');
+      const consent = await issueConsent(deps, request, { requester: me }, ['tcp', ...options]);
       setConsentCookie(reply, request, consent.token);
+      reply.setCookie(OPTIONS_COOKIE, options.join(' '), {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: request.protocol === 'https',
+        maxAge: 600,
+      });
       return reply.redirect('/choose', 303);
     },
   );
@@ -163,6 +175,8 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
             address: me.display,
             ports: choice.ports,
             preset: choice.preset,
+            udpPorts: optionsOf(request).udp ? udpPortsFor(choice.preset).length : 0,
+            identify: optionsOf(request).identify,
             ...(both ? { origins, nonce: deps.tickets.nonceOf(hashToken(token)) } : {}),
           }}
         />,
@@ -187,10 +201,13 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         .concat(request.body?.tickets ?? [])
         .filter((x): x is string => typeof x === 'string' && x !== '')
         .slice(0, 2);
+      const options = optionsOf(request);
       const accepted = await startScan(deps, request, subject, {
         ...(range ? { preset: choice.preset as 'service' | 'all' } : { ports: choice.ports }),
         consentToken: token,
         tickets,
+        ...(options.udp ? { udpPorts: udpPortsFor(choice.preset) } : {}),
+        ...(options.identify ? { identify: true } : {}),
       });
       return reply.redirect(accepted.url, 303);
     },
@@ -230,8 +247,9 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
         family: scan.family,
         addressClass: scan.addressClass as ResultProps['addressClass'],
         total: rows.reduce((n, r) => n + r.total, 0),
-        planned: scan.ports.map((x) => x.port),
+        planned: scan.ports,
         results: rows.flatMap((r) => r.results.map((x) => ({ ...x, family: r.family }))),
+        findings: rows.flatMap((r) => r.findings),
         ...(targets.length > 1 || (scan.context && deps.asnTable)
           ? {
               targets,
@@ -289,17 +307,47 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (!scan) throw new ApiError('not_found', '');
       const subject = { requester: deps.requesterOf(request) };
       // Pressing "Test again" on a result is consent to the same terms for the same ports.
-      const consent = await issueConsent(deps, request, subject);
+      // The same UDP ports too (the same tests); identification is not repeated (the stored
+      // scan does not record that it was asked for).
+      const udpPorts = scan.ports.filter((x) => x.protocol === 'udp').map((x) => x.port);
+      const consent = await issueConsent(
+        deps,
+        request,
+        subject,
+        udpPorts.length > 0 ? ['tcp', 'udp'] : ['tcp'],
+      );
       const accepted = await startScan(deps, request, subject, {
-        ports: scan.ports.map((x) => x.port),
+        ports: scan.ports.filter((x) => x.protocol === 'tcp').map((x) => x.port),
         consentToken: consent.token,
+        ...(udpPorts.length > 0 ? { udpPorts } : {}),
       });
       return reply.redirect(accepted.url, 303);
     },
   );
 
+  const privacySettings = {
+    ipStorage: deps.config.ipStorage,
+    retentionDays: deps.config.retentionDays,
+    statsMinCell: deps.config.statsMinCell,
+    behindProxy: deps.config.trustedProxies.length > 0,
+  };
   app.get('/privacy', { schema: { hide: true } }, async (request, reply) =>
-    page(reply, <PrivacyPage ctx={context(request, reply)} />),
+    page(reply, <PrivacyPage ctx={context(request, reply)} settings={privacySettings} />),
+  );
+
+  // The public statistics: a period of the last N complete weeks (or all), the same figures as
+  // GET /api/v1/stats for that period.
+  app.get<{ Querystring: Record<string, unknown> }>(
+    '/stats',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const asked = request.query.weeks;
+      const choice = (PERIOD_CHOICES as readonly unknown[]).includes(asked)
+        ? (asked as PeriodChoice)
+        : '52';
+      const stats = await deps.stats.get(statsPeriodFor(choice));
+      return page(reply, <StatsPage ctx={context(request, reply)} stats={stats} choice={choice} />);
+    },
   );
 
   app.get('/terms', { schema: { hide: true } }, async (request, reply) =>
@@ -353,7 +401,8 @@ function landingProps(me: Requester): LandingProps {
 }
 
 function forbiddenBody(e: Messages['errors'], code: string): string {
-  if (code === 'consent_required' || code === 'consent_invalid') return e.forbiddenBody.consent;
+  if (code === 'consent_required' || code === 'consent_invalid' || code === 'consent_scope')
+    return e.forbiddenBody.consent;
   if (code === 'requester_not_allowed') return e.forbiddenBody.notAllowed;
   return e.forbiddenBody.origin;
 }
@@ -392,4 +441,16 @@ function parseChoice(input: Record<string, unknown>): { preset: PresetChoice; po
     ),
   ].sort((a, b) => a - b);
   return { preset, ports: ports.slice(0, 1055) };
+}
+
+/** Remembers the opt-ins ticked on the landing page (issue 16) until the diagnosis starts. */
+const OPTIONS_COOKIE = 'selfscan_options';
+
+function optionsOf(request: FastifyRequest): { udp: boolean; identify: boolean } {
+  const words = (request.cookies[OPTIONS_COOKIE] ?? '').split(' ');
+  return { udp: words.includes('udp'), identify: words.includes('identify') };
+}
+
+function udpPortsFor(preset: string): number[] {
+  return [...UDP_PRESETS[preset === 'service' || preset === 'all' ? preset : 'core']];
 }

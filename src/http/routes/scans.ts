@@ -1,5 +1,6 @@
 // The diagnosis API: consent → scan of the requester's own address → result, live and stored.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bearerToken, sha256 } from '../admin-auth.js';
 import {
   ConsentBody,
   ConsentResponse,
@@ -10,7 +11,7 @@ import {
   ScanResponse,
 } from '../api-schemas.js';
 import type { AppDeps } from '../app-deps.js';
-import { consentTokenFromHeader, issueConsent } from '../consent.js';
+import { type ConsentScope, consentTokenFromHeader, issueConsent } from '../consent.js';
 import {
   type Diagnosis,
   loadDiagnosis,
@@ -20,7 +21,7 @@ import {
 } from '../diagnosis.js';
 import { streamDiagnosis } from '../diagnosis-stream.js';
 import { ApiError } from '../errors.js';
-import { LiveStreamCaps, resultJson, streamLive } from '../live-stream.js';
+import { findingJson, LiveStreamCaps, resultJson, streamLive } from '../live-stream.js';
 import { startScan } from '../start-scan.js';
 
 const LOCAL_SCAN_BODY_LIMIT = 512 * 1024;
@@ -46,6 +47,7 @@ export function scanToJson(deps: AppDeps, d: Diagnosis) {
     label: scan.label,
     targets: targetsOf(scan, d.parts),
     results: rows.flatMap((r) => r.results.map((x) => ({ ...resultJson(x), family: r.family }))),
+    findings: rows.flatMap((r) => r.findings.map((f) => ({ ...findingJson(f), family: r.family }))),
     createdAt: new Date(scan.createdAt).toISOString(),
     startedAt: started.length > 0 ? iso(Math.min(...started)) : null,
     finishedAt:
@@ -68,10 +70,24 @@ async function loadScan(deps: AppDeps, id: string): Promise<Diagnosis> {
   return d;
 }
 
+/** The organisation report token of `Authorization: Bearer`, if any: 401 when it is not valid. */
+async function reportTokenOf(deps: AppDeps, request: FastifyRequest) {
+  if (request.headers.authorization === undefined) return undefined;
+  const bearer = bearerToken(request);
+  const token = bearer ? await deps.store.orgs.tokenByHash(sha256(bearer), Date.now()) : undefined;
+  if (token?.kind !== 'report')
+    throw new ApiError(
+      'login_required',
+      'The organisation token is not valid, was revoked, or may not start diagnoses.',
+    );
+  return token;
+}
+
 export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const liveCaps = new LiveStreamCaps(deps.config.liveStreams);
   const errors = {
     400: ErrorBody,
+    401: ErrorBody,
     403: ErrorBody,
     404: ErrorBody,
     409: ErrorBody,
@@ -89,10 +105,13 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       },
     },
     async (request) => {
-      const { scopes: _scopes, ...issued } = await issueConsent(deps, request, {
-        requester: deps.requesterOf(request),
-      });
-      return issued;
+      const body = request.body as { udp?: boolean; identify?: boolean };
+      const scopes: ConsentScope[] = [
+        'tcp',
+        ...(body.udp ? (['udp'] as const) : []),
+        ...(body.identify ? (['identify'] as const) : []),
+      ];
+      return issueConsent(deps, request, { requester: deps.requesterOf(request) }, scopes);
     },
   );
 
@@ -110,22 +129,38 @@ export async function scanRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     },
     async (request, reply) => {
       const body = request.body;
-      for (const option of ['udp', 'identify', 'org'] as const) {
-        if (body[option] !== undefined)
-          throw new ApiError('not_supported', `The option "${option}" is not supported yet.`);
-      }
-      const accepted = await startScan(
-        deps,
-        request,
-        { requester: deps.requesterOf(request) },
-        {
-          ports: body.ports,
-          preset: body.preset,
-          label: body.label,
-          consentToken: consentTokenFromHeader(request),
-          tickets: body.tickets,
-        },
-      );
+      if (body.org !== undefined)
+        throw new ApiError('not_supported', 'The option "org" is not supported yet.');
+      const requester = deps.requesterOf(request);
+      // A managed PC of an organisation: its report token stands for the consent its
+      // organisation gave when it deployed the check (the target is still this caller's own
+      // address); the consent made for it records the organisation, and the diagnosis is theirs.
+      const orgToken = await reportTokenOf(deps, request);
+      const subject = orgToken
+        ? {
+            requester,
+            org: { orgId: orgToken.orgId, linkId: null, tokenId: orgToken.id, label: null },
+          }
+        : { requester };
+      // The organisation deployed the check with its options: its consent covers what it asks.
+      const orgScopes: ConsentScope[] = [
+        'tcp',
+        ...(body.udp || body.udpPorts ? (['udp'] as const) : []),
+        ...(body.identify ? (['identify'] as const) : []),
+      ];
+      const consentToken = orgToken
+        ? (await issueConsent(deps, request, subject, orgScopes)).token
+        : consentTokenFromHeader(request);
+      const accepted = await startScan(deps, request, subject, {
+        ports: body.ports,
+        preset: body.preset,
+        label: body.label,
+        consentToken,
+        tickets: body.tickets,
+        udp: body.udp,
+        udpPorts: body.udpPorts,
+        identify: body.identify,
+      });
       return reply.code(202).header('location', accepted.url).send(accepted);
     },
   );

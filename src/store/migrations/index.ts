@@ -5,6 +5,9 @@ import * as initial from './001-initial.js';
 import * as rateLimits from './002-rate-limits.js';
 import * as scanTiming from './003-scan-timing.js';
 import * as diagnosisTargets from './004-diagnosis-targets.js';
+import * as findings from './005-findings.js';
+import * as stats from './006-stats.js';
+import * as organisations from './007-organisations.js';
 import * as consentScopes from './009-consent-scopes.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -12,6 +15,9 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '002-rate-limits': rateLimits,
   '003-scan-timing': scanTiming,
   '004-diagnosis-targets': diagnosisTargets,
+  '005-findings': findings,
+  '006-stats': stats,
+  '007-organisations': organisations,
   '009-consent-scopes': consentScopes,
 });
 

@@ -5,6 +5,7 @@
 interface LiveResult {
   port: number;
   family?: 4 | 6;
+  protocol?: 'tcp' | 'udp';
   state: 'open' | 'closed' | 'filtered' | 'error';
   reason: string;
   ms: number;
@@ -151,9 +152,10 @@ if (progress && textsElement?.dataset.json) {
   source.addEventListener('result', (event) => {
     const message = event as MessageEvent<string>;
     const r = JSON.parse(message.data) as LiveResult;
+    const kind = r.protocol === 'udp' ? 'udp-' : '';
     const row =
-      document.getElementById(`row-${r.family}-${r.port}`) ??
-      document.getElementById(`row-${r.port}`);
+      document.getElementById(`row-${r.family}-${kind}${r.port}`) ??
+      document.getElementById(`row-${kind}${r.port}`);
     const index = Number(message.lastEventId);
     const counted = Number.isInteger(index) && index > 0 ? index <= rendered : false;
     if (!counted && (!row || row.dataset.state === 'pending')) {
@@ -186,7 +188,7 @@ if (progress && textsElement?.dataset.json) {
         });
     } else if (liveOpen && r.state === 'open' && !counted) {
       const item = document.createElement('li');
-      item.textContent = `TCP/${r.port} — ${texts.state.open}`;
+      item.textContent = `${(r.protocol ?? 'tcp').toUpperCase()}/${r.port} — ${texts.state.open}`;
       liveOpen.append(item);
     }
     if (bar) bar.value = done;

@@ -23,6 +23,7 @@ export const en = {
     terms: 'Terms of use',
     privacy: 'Privacy',
     api: 'API',
+    stats: 'Statistics',
     source: 'Source code',
   },
   steps: {
@@ -62,6 +63,13 @@ export const en = {
     accept: 'I accept the terms of use and want to run a diagnosis',
     next: 'Next',
     mustAccept: 'Tick the box to accept the terms first.',
+    optionsTitle: 'Optional, closer tests (each only if you tick it)',
+    optUdp: 'Also test UDP services (UPnP, NetBIOS, SNMP, NTP, DNS, mDNS, memcached…)',
+    optUdpHint:
+      'We send each UDP port one ordinary, read-only question of its own protocol (for example a UPnP search, an SNMP read of the device description with the community "public", a DNS lookup of a name that does not exist) and note whether it answers and how large the answer is.',
+    optIdentify: 'Detailed diagnosis (identify the services on open ports)',
+    optIdentifyHint:
+      'On each open TCP port we have one short exchange to see what answers: we read its greeting (SSH, Telnet, FTP, mail), ask SMB which versions it speaks (is SMBv1 on?), ask Remote Desktop which security it requires, send HTTP "HEAD /" and Redis "PING". At most 4 KB and 2 seconds each; never a login, a password or an attack.',
   },
   choose: {
     title: 'Choose what to test',
@@ -86,6 +94,8 @@ export const en = {
     lead: 'Check the list. When you press Start, the service connects to the address below on these ports.',
     address: 'Address to be tested',
     ports: (n) => (n === 1 ? '1 port' : `${n} ports`),
+    extraUdp: (n) => `Also ${n} UDP port${n === 1 ? '' : 's'} (one read-only question each)`,
+    extraIdentify: 'Detailed diagnosis: the services on open TCP ports are identified',
     rangeSummary: (a, b) => `TCP ports ${a}–${b}`,
     start: 'Start diagnosis',
     back: 'Change the selection',
@@ -177,7 +187,7 @@ export const en = {
     },
     pending: 'Waiting',
     reason: (r, ms) =>
-      `${r === 'local-egress-blocked' ? 'this server cannot test this port: its own network cannot connect to it' : r.startsWith('local-') ? 'this server could not test this port' : r === 'syn-ack' ? 'handshake completed' : r === 'refused' ? 'refused (RST)' : r === 'timeout' ? 'no answer' : r === 'host-unreachable' ? 'ICMP unreachable from the path' : r} · ${ms} ms`,
+      `${r === 'local-egress-blocked' ? 'this server cannot test this port: its own network cannot connect to it' : r.startsWith('local-') ? 'this server could not test this port' : r === 'syn-ack' ? 'handshake completed' : r === 'refused' ? 'refused (RST)' : r === 'timeout' ? 'no answer' : r === 'host-unreachable' ? 'ICMP unreachable from the path' : r === 'udp-response' ? 'answered (UDP)' : r === 'port-unreachable' ? 'ICMP port unreachable' : r === 'no-response' ? 'no answer (for UDP, silence proves little: a service may ignore our request)' : r} · ${ms} ms`,
     port: 'Port',
     service: 'Service',
     status: 'Status',
@@ -254,12 +264,77 @@ export const en = {
   },
   privacy: {
     title: 'Privacy',
-    body: [
-      'To run a diagnosis we must know the address your connection comes from: it is the only address we test.',
-      'The full address is kept in memory only while the test runs. What is stored depends on the operator’s setting: on a public service, only a masked form (for example 203.0.113.x) and a keyed hash that cannot be reversed without the operator’s key.',
-      'For each port we store whether it answered and how long it took. Results are deleted automatically after the retention period, or at once with the “Delete this result” button.',
-      'We set only the cookies the service needs: language, a form-protection token and a short-lived consent token. No tracking, no advertising.',
+    lead: 'To run a diagnosis we must know the address your connection comes from: it is the only address we test. This page is generated from this service’s own settings, so it says what this service actually does.',
+    addressHeading: 'Your address',
+    stored: {
+      clear:
+        'This service stores your full address with the result (the operator chose this, usually for a service on their own network).',
+      truncate:
+        'This service does not store your full address: only its network part — for IPv4 the first three numbers (for example 203.0.113.x), for IPv6 the first 48 bits (for example 2001:db8:1::/48).',
+      hmac: 'This service does not store your full address: only its network part — for IPv4 the first three numbers (for example 203.0.113.x), for IPv6 the first 48 bits — and a keyed hash of the full address (HMAC-SHA256), which matches only the same address and cannot be turned back into it without the operator’s secret key.',
+    },
+    keys: 'To allow one diagnosis at a time and to limit how often one address or network can test, keyed hashes of your address and of its networks are stored as well; rate-limit entries are deleted after an hour.',
+    resultsHeading: 'Your results',
+    results:
+      'For each port we store whether it answered and how long it took, when the diagnosis ran, and the label you gave it, if any.',
+    retention: (days) =>
+      `Results are deleted automatically ${days === 1 ? 'one day' : `${days} days`} after the diagnosis, or at once with the “Delete this result” button.`,
+    whoHeading: 'Who can see them',
+    who: 'Anyone who has the result link (it is a secret: share it only with people you trust) and the operator of this service. There are no accounts and no list of results.',
+    statsHeading: 'Statistics',
+    stats: (k) =>
+      `Every finished diagnosis is also counted in anonymous statistics: per day, how many diagnoses there were and how often each port was open, by IP version. They contain no address, no network and no link, and stay when results are deleted. Counts of fewer than ${k} are never published.`,
+    logsHeading: 'Logs',
+    logs: 'The service’s logs name the page that was asked for, not your address or your result link.',
+    proxy:
+      'This service is reached through a reverse proxy of the operator; that proxy may keep its own logs.',
+    cookiesHeading: 'Cookies',
+    cookies:
+      'We set only the cookies the service needs: language, a form-protection token and a short-lived consent token. No tracking, no advertising, nothing loaded from other sites.',
+    operatorHeading: 'Who runs this service',
+    operator: (name) => `This service is run by ${name}.`,
+    contact: (contact) => `Contact: ${contact}`,
+    noOperator: 'The operator of this service has not published a name or contact.',
+  },
+  stats: {
+    title: 'Statistics',
+    lead: 'How often the ports people test here were reachable from the internet. Anonymous counts over whole weeks; anyone may reuse them.',
+    period: 'Period',
+    periodWeeks: (w) => `Last ${w} weeks`,
+    periodAll: 'Everything',
+    show: 'Show',
+    range: (from, to) => `${from} to ${to} (whole weeks, UTC)`,
+    diagnoses: 'Diagnoses',
+    suppressed: 'fewer than k',
+    suppressedNote: (k) =>
+      `“—” means hidden: a count of fewer than ${k}, or a figure that would reveal one. Small counts could point at a person.`,
+    noData: 'No complete week in this period yet.',
+    shareHeading: 'Share of diagnoses in which each port was open',
+    shareCaption: 'Per port: diagnoses that tested it, and how many found it open',
+    chartTitle: 'Open share per port (bar chart; the same numbers are in the table below)',
+    port: 'Port',
+    service: 'Service',
+    tested: 'Tested',
+    open: 'Open',
+    openShare: 'Open share',
+    trendHeading: 'Week by week',
+    trendTitle: 'Open share per week for ports 445, 139, 22, 23 and 3389 (line chart)',
+    week: 'Week of',
+    familiesHeading: 'IPv4 and IPv6',
+    family: (f) => `IPv${f}`,
+    outcomesHeading: 'Results of the diagnoses',
+    outcome: {
+      exposed: 'Something reachable',
+      incomplete: 'Incomplete',
+      safe: 'Nothing reachable',
+      failed: 'Failed',
+    },
+    method: [
+      '“Tested” counts a port once per diagnosis (and IP version) when it answered open, closed or filtered; ports the scanner itself could not test are left out.',
+      'A week runs Monday to Sunday (UTC); the current week appears once it has ended.',
     ],
+    openData: 'Open data:',
+    licence: (name) => `Licence of the data: ${name}`,
   },
   termsPage: {
     title: 'Terms of use',

@@ -26,6 +26,7 @@ export interface Messages {
     terms: string;
     privacy: string;
     api: string;
+    stats: string;
     source: string;
   };
   steps: { terms: string; choose: string; confirm: string; result: string; current: string };
@@ -48,6 +49,12 @@ export interface Messages {
     accept: string;
     next: string;
     mustAccept: string;
+    /** The opt-in lines of issue 16, each with what it sends. */
+    optionsTitle: string;
+    optUdp: string;
+    optUdpHint: string;
+    optIdentify: string;
+    optIdentifyHint: string;
   };
   choose: {
     title: string;
@@ -74,6 +81,9 @@ export interface Messages {
     address: string;
     ports: (n: number) => string;
     rangeSummary: (from: number, to: number) => string;
+    /** The extra tests the person opted in to. */
+    extraUdp: (n: number) => string;
+    extraIdentify: string;
     start: string;
     back: string;
   };
@@ -138,7 +148,62 @@ export interface Messages {
     /** Why a diagnosis failed, by the API's error code (the API's own message otherwise). */
     failedReasons: Record<string, string>;
   };
-  privacy: { title: string; body: string[] };
+  /** Built from the running configuration (views/simple-pages.tsx PrivacyPage). */
+  privacy: {
+    title: string;
+    lead: string;
+    addressHeading: string;
+    /** What SELFSCAN_IP_STORAGE keeps of the address, one sentence per mode. */
+    stored: { clear: string; truncate: string; hmac: string };
+    keys: string;
+    resultsHeading: string;
+    results: string;
+    retention: (days: number) => string;
+    whoHeading: string;
+    who: string;
+    statsHeading: string;
+    stats: (k: number) => string;
+    logsHeading: string;
+    logs: string;
+    proxy: string;
+    cookiesHeading: string;
+    cookies: string;
+    operatorHeading: string;
+    operator: (name: string) => string;
+    contact: (contact: string) => string;
+    noOperator: string;
+  };
+  stats: {
+    title: string;
+    lead: string;
+    period: string;
+    periodWeeks: (weeks: number) => string;
+    periodAll: string;
+    show: string;
+    range: (from: string, to: string) => string;
+    diagnoses: string;
+    suppressed: string;
+    suppressedNote: (k: number) => string;
+    noData: string;
+    shareHeading: string;
+    shareCaption: string;
+    chartTitle: string;
+    port: string;
+    service: string;
+    tested: string;
+    open: string;
+    openShare: string;
+    trendHeading: string;
+    trendTitle: string;
+    week: string;
+    familiesHeading: string;
+    family: (f: 4 | 6) => string;
+    outcomesHeading: string;
+    outcome: { exposed: string; incomplete: string; safe: string; failed: string };
+    method: string[];
+    openData: string;
+    licence: (name: string) => string;
+  };
   termsPage: { title: string; version: (v: string) => string; start: string };
   errors: {
     title: string;

@@ -7,6 +7,9 @@ export interface ConfirmProps {
   address: string;
   ports: number[];
   preset: 'core' | 'service' | 'all' | 'custom';
+  /** UDP ports added by the person's opt-in (0 = none). */
+  udpPorts: number;
+  identify: boolean;
   /** Both stacks (issue 15): the family origins and the consent's nonce for their whoami. */
   origins?: FamilyOrigins;
   nonce?: string;
@@ -44,6 +47,12 @@ export function ConfirmPage({ ctx, p }: { ctx: PageContext; p: ConfirmProps }) {
           </ul>
         )}
       </section>
+      {(p.udpPorts > 0 || p.identify) && (
+        <ul class="extra-tests" data-testid="extra-tests">
+          {p.udpPorts > 0 && <li>{t.confirm.extraUdp(p.udpPorts)}</li>}
+          {p.identify && <li>{t.confirm.extraIdentify}</li>}
+        </ul>
+      )}
       <p class="hint" data-testid="duration">
         {t.duration(fast, slow)}
       </p>

@@ -8,6 +8,20 @@ export interface LandingProps {
   untrustedProxyHeaders: boolean;
   /** Shown when the form came back without the box ticked. */
   error?: string;
+  /** Reached through an organisation's diagnosis link (/o/<token>): who the result goes to,
+   *  said before the consent, and the label field the link asks for. */
+  org?: {
+    action: string;
+    sharedWith: string;
+    sharedWhat: string;
+    label?: {
+      required: boolean;
+      text: string;
+      hint: string;
+      value?: string | undefined;
+      error?: string | undefined;
+    };
+  };
 }
 
 export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
@@ -53,7 +67,40 @@ export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
           </p>
         </section>
       ) : (
-        <form method="post" action="/accept" class="card">
+        <form method="post" action={p.org?.action ?? '/accept'} class="card">
+          {p.org && (
+            <section class="notice" data-testid="shared-with">
+              <p>
+                <strong>{p.org.sharedWith}</strong>
+              </p>
+              <p>{p.org.sharedWhat}</p>
+              {p.org.label && (
+                <p>
+                  <label for="label">{p.org.label.text}</label>
+                  <br />
+                  <input
+                    id="label"
+                    name="label"
+                    maxlength={100}
+                    value={p.org.label.value}
+                    required={p.org.label.required}
+                    aria-describedby="label-hint"
+                    {...(p.org.label.error ? { 'aria-invalid': 'true' } : {})}
+                  />
+                  <br />
+                  <span class="hint" id="label-hint">
+                    {p.org.label.hint}
+                  </span>
+                  {p.org.label.error && (
+                    <span class="field-error" role="alert">
+                      <br />
+                      {p.org.label.error}
+                    </span>
+                  )}
+                </p>
+              )}
+            </section>
+          )}
           <h2 id="terms-h">{t.landing.termsTitle}</h2>
           <TermsList ctx={ctx} labelledBy="terms-h" />
           <p class="hint">
@@ -77,6 +124,35 @@ export function LandingPage({ ctx, p }: { ctx: PageContext; p: LandingProps }) {
             />
             <label for="accept">{t.landing.accept}</label>
           </p>
+          <fieldset class="options">
+            <legend>{t.landing.optionsTitle}</legend>
+            <p class="check">
+              <input
+                type="checkbox"
+                id="opt-udp"
+                name="udp"
+                value="yes"
+                aria-describedby="opt-udp-hint"
+              />
+              <label for="opt-udp">{t.landing.optUdp}</label>
+            </p>
+            <p class="hint" id="opt-udp-hint">
+              {t.landing.optUdpHint}
+            </p>
+            <p class="check">
+              <input
+                type="checkbox"
+                id="opt-identify"
+                name="identify"
+                value="yes"
+                aria-describedby="opt-identify-hint"
+              />
+              <label for="opt-identify">{t.landing.optIdentify}</label>
+            </p>
+            <p class="hint" id="opt-identify-hint">
+              {t.landing.optIdentifyHint}
+            </p>
+          </fieldset>
           <button type="submit" class="primary">
             {t.landing.next}
           </button>

@@ -139,7 +139,7 @@ function Footer({ ctx }: { ctx: PageContext }) {
       <p>{t.footer.rateLimit(ctx.rateLimitPerHour)}</p>
       <p>
         <a href="/terms">{t.footer.terms}</a> · <a href="/privacy">{t.footer.privacy}</a> ·{' '}
-        <a href="/openapi.json">{t.footer.api}</a>
+        <a href="/stats">{t.footer.stats}</a> · <a href="/openapi.json">{t.footer.api}</a>
       </p>
     </footer>
   );

@@ -2,6 +2,8 @@
 // first, each with what it is, why it matters and how to close it; then what was tested, the
 // block for the IT department, and the facts about this result. Live while running.
 import { catalogEntryFor, type SharedStep, splitFix } from '../../core/catalog.js';
+import { detailLine, FINDING_TEXTS, SEVERITY_LABELS } from '../../core/finding-texts.js';
+import { type Finding, highestSeverity, type Severity } from '../../core/findings.js';
 import type { Messages, ScanState } from '../i18n/messages.js';
 import { viewOf } from './address-view.js';
 import { Layout, type PageContext } from './layout.js';
@@ -27,12 +29,14 @@ export interface ResultProps {
   family: 4 | 6;
   addressClass: keyof Messages['result']['addressClass'];
   total: number;
-  planned: number[];
+  planned: { port: number; protocol: 'tcp' | 'udp' }[];
   results: ResultRow[];
   /** Every target of the diagnosis (issue 15), when there is more than the requester to say. */
   targets?: TargetView[];
   /** The ASN data's attribution (its licence asks for it where results use it). */
   attribution?: string;
+  /** What UDP answers and identification found (issue 16). */
+  findings: Finding[];
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -53,7 +57,25 @@ const REASON = 1_000_005;
 const COUNT = { open: 1_000_006, closed: 1_000_007, filtered: 1_000_008, error: 1_000_009 };
 /** Reasons with their own words (`local-` stands for every `local-*` reason: this server could
  *  not test the port); any other is shown as its code. */
-const REASONS = ['syn-ack', 'refused', 'timeout', 'host-unreachable', 'local-'] as const;
+const REASONS = [
+  'syn-ack',
+  'refused',
+  'timeout',
+  'host-unreachable',
+  'udp-response',
+  'port-unreachable',
+  'no-response',
+  'local-',
+] as const;
+const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
+/** `row-445`, `row-udp-161`; with several targets in one table `row-6-445` (issue 15). */
+const rowId = (
+  row: { port: number; protocol: 'tcp' | 'udp'; family?: 4 | 6 | undefined },
+  multi = false,
+) =>
+  `row-${multi && row.family ? `${row.family}-` : ''}${row.protocol === 'udp' ? 'udp-' : ''}${row.port}`;
+const label = (row: { port: number; protocol: 'tcp' | 'udp' }) =>
+  `${row.protocol.toUpperCase()}/${row.port}`;
 
 /** Up to this many planned ports, every row is shown (and filled in live). */
 const ROW_LIMIT = 100;
@@ -91,7 +113,18 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
   const words = r.byView[viewOf(p.addressClass)];
   const headline = tone === 'safe' || tone === 'exposed' ? words.headline[tone] : r.headline[tone];
   const summary = tone === 'safe' || tone === 'exposed' ? words.summary[tone] : r.summary[tone];
-  const cards = exposed.map((row) => ({ row, ...cardFix(row, ctx) }));
+  const findingsOf = (row: ResultRow) =>
+    p.findings
+      .filter((f) => f.port === row.port && f.protocol === row.protocol)
+      .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  // Findings raise a port: the most severe first, then by port.
+  const rank = (row: ResultRow) => {
+    const s = highestSeverity(findingsOf(row));
+    return s === undefined ? 2.5 : SEVERITY_ORDER[s];
+  };
+  const cards = [...exposed]
+    .sort((a, b) => rank(a) - rank(b))
+    .map((row) => ({ row, findings: findingsOf(row), ...cardFix(row, ctx) }));
   // Steps shared by several open ports are shown once, above the cards, in SHARED_STEPS order.
   const sharedSteps = [...new Set(cards.flatMap((c) => c.shared))];
   // Several tested targets (issue 15): rows and cards name their family.
@@ -218,6 +251,7 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
             <PortCard
               row={card.row}
               own={card.own}
+              findings={card.findings}
               ctx={ctx}
               open={cards.length === 1}
               multi={multi}
@@ -355,7 +389,7 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
   );
 }
 
-type Pending = { port: number; pending: true; family?: 4 | 6 };
+type Pending = { port: number; protocol: 'tcp' | 'udp'; pending: true; family?: 4 | 6 };
 
 function sortedWithPending(
   p: ResultProps,
@@ -365,20 +399,18 @@ function sortedWithPending(
   const families = multi
     ? [...new Set((p.targets ?? []).filter((t) => t.status !== 'not_tested').map((t) => t.family))]
     : [undefined];
-  const seen = new Set(sorted.map((x) => `${multi ? x.family : ''}/${x.port}`));
+  const key = (x: { port: number; protocol: 'tcp' | 'udp'; family?: 4 | 6 | undefined }) =>
+    `${multi ? (x.family ?? '') : ''}/${label(x)}`;
+  const seen = new Set(sorted.map(key));
   return [
     ...sorted,
     ...families.flatMap((family) =>
       p.planned
-        .filter((port) => !seen.has(`${family ?? ''}/${port}`))
-        .map((port): Pending => ({ port, pending: true as const, ...(family ? { family } : {}) })),
+        .map((x): Pending => ({ ...x, pending: true as const, ...(family ? { family } : {}) }))
+        .filter((x) => !seen.has(key(x))),
     ),
   ];
 }
-
-/** `row-445`, or `row-6-445` when several targets share the table (the live script finds both). */
-const rowId = (row: { port: number; family?: 4 | 6 | undefined }, multi: boolean) =>
-  multi && row.family ? `row-${row.family}-${row.port}` : `row-${row.port}`;
 
 function ResultTable({
   ctx,
@@ -408,12 +440,18 @@ function ResultTable({
         </thead>
         <tbody>
           {rows.map((row) => {
-            const entry = catalogEntryFor('tcp', row.port);
+            const entry = catalogEntryFor(row.protocol, row.port);
             const state = 'pending' in row ? 'pending' : row.state;
             return (
-              <tr id={rowId(row, multi)} data-port={row.port} data-state={state}>
+              <tr
+                id={rowId(row, multi)}
+                data-port={row.port}
+                data-protocol={row.protocol}
+                data-state={state}
+              >
                 <th scope="row">
-                  {multi && row.family ? `${r.family(row.family)} ` : ''}TCP/{row.port}
+                  {multi && row.family ? `${r.family(row.family)} ` : ''}
+                  {label(row)}
                 </th>
                 <td>{entry?.text[ctx.lang].name ?? r.unknownService(row.port)}</td>
                 <td>
@@ -440,7 +478,7 @@ export function Badge({ state, t }: { state: ScanState | 'pending'; t: Messages 
 
 /** What a card says about closing its port, without the steps the shared block shows. */
 function cardFix(row: ResultRow, ctx: PageContext): { own: string; shared: SharedStep[] } {
-  const text = catalogEntryFor('tcp', row.port)?.text[ctx.lang];
+  const text = catalogEntryFor(row.protocol, row.port)?.text[ctx.lang];
   return text ? splitFix(text.fix, ctx.lang) : { own: ctx.t.result.unknownFix, shared: [] };
 }
 
@@ -449,30 +487,60 @@ function cardFix(row: ResultRow, ctx: PageContext): { own: string; shared: Share
 function PortCard({
   row,
   own,
+  findings,
   ctx,
   open,
   multi = false,
 }: {
   row: ResultRow;
   own: string;
+  findings: Finding[];
   ctx: PageContext;
   open: boolean;
   multi?: boolean;
 }) {
   const r = ctx.t.result;
-  const entry = catalogEntryFor('tcp', row.port);
+  const entry = catalogEntryFor(row.protocol, row.port);
   const text = entry?.text[ctx.lang];
+  const top = highestSeverity(findings);
   return (
     <article
-      class="port-card"
-      data-testid={multi && row.family ? `open-${row.family}-${row.port}` : `open-${row.port}`}
+      class={`port-card${top ? ` severity-${top}` : ''}`}
+      data-testid={`open-${multi && row.family ? `${row.family}-` : ''}${row.protocol === 'udp' ? 'udp-' : ''}${row.port}`}
+      data-severity={top}
     >
       <h3>
         <span class="portnum">
-          {multi && row.family ? `${r.family(row.family)} ` : ''}TCP/{row.port}
+          {multi && row.family ? `${r.family(row.family)} ` : ''}
+          {label(row)}
         </span>{' '}
         {text?.name ?? r.unknownService(row.port)} <Badge state={row.state} t={ctx.t} />
+        {top && top !== 'info' && (
+          <>
+            {' '}
+            <span class={`badge severity-${top}`}>{SEVERITY_LABELS[top][ctx.lang]}</span>
+          </>
+        )}
       </h3>
+      {findings.length > 0 && (
+        <ul class="findings" data-testid={`findings-${label(row)}`}>
+          {findings.map((f) => {
+            const ft = FINDING_TEXTS[f.id][ctx.lang];
+            return (
+              <li class={`finding severity-${f.severity}`} data-finding={f.id}>
+                <strong>{ft.title}</strong>{' '}
+                <span class="hint">({SEVERITY_LABELS[f.severity][ctx.lang]})</span>
+                <p>{ft.advice}</p>
+                {Object.keys(f.detail).length > 0 && (
+                  <p class="detail">
+                    <code>{detailLine(f.detail)}</code>
+                  </p>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
       {entry && entry.threats.length > 0 && (
         <p class="threats">
           {entry.threats

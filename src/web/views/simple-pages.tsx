@@ -1,13 +1,54 @@
 import { Layout, type PageContext } from './layout.js';
 
-export function PrivacyPage({ ctx }: { ctx: PageContext }) {
-  const { t } = ctx;
+/** What the privacy page states, taken from the running configuration. */
+export interface PrivacySettings {
+  ipStorage: 'clear' | 'truncate' | 'hmac';
+  retentionDays: number;
+  statsMinCell: number;
+  /** SELFSCAN_TRUSTED_PROXIES is set: a reverse proxy of the operator is in front. */
+  behindProxy: boolean;
+}
+
+/** /privacy: built from the settings this process runs with, so it cannot say more or less than
+ *  what the service does (test/integration/privacy-page.test.ts checks it against the database). */
+export function PrivacyPage({ ctx, settings }: { ctx: PageContext; settings: PrivacySettings }) {
+  const p = ctx.t.privacy;
+  const { operator } = ctx;
   return (
-    <Layout ctx={ctx} title={t.privacy.title}>
-      <h1>{t.privacy.title}</h1>
-      {t.privacy.body.map((para) => (
-        <p>{para}</p>
-      ))}
+    <Layout ctx={ctx} title={p.title}>
+      <h1>{p.title}</h1>
+      <p>{p.lead}</p>
+      <h2>{p.addressHeading}</h2>
+      <p data-stored={settings.ipStorage}>{p.stored[settings.ipStorage]}</p>
+      <p>{p.keys}</p>
+      <h2>{p.resultsHeading}</h2>
+      <p>{p.results}</p>
+      <p data-retention-days={settings.retentionDays}>{p.retention(settings.retentionDays)}</p>
+      <h2>{p.whoHeading}</h2>
+      <p>{p.who}</p>
+      <h2>{p.statsHeading}</h2>
+      <p>
+        {p.stats(settings.statsMinCell)} <a href="/stats">{ctx.t.stats.title}</a>
+      </p>
+      <h2>{p.logsHeading}</h2>
+      <p>{p.logs}</p>
+      {settings.behindProxy && <p data-proxy="true">{p.proxy}</p>}
+      <h2>{p.cookiesHeading}</h2>
+      <p>{p.cookies}</p>
+      <h2>{p.operatorHeading}</h2>
+      {operator.name || operator.contact || operator.abuseContact ? (
+        <>
+          {operator.name && <p>{p.operator(operator.name)}</p>}
+          {operator.contact && <p>{p.contact(operator.contact)}</p>}
+          {operator.abuseContact && (
+            <p>
+              {ctx.t.footer.abuse}: {operator.abuseContact}
+            </p>
+          )}
+        </>
+      ) : (
+        <p>{p.noOperator}</p>
+      )}
     </Layout>
   );
 }

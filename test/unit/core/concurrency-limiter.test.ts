@@ -49,4 +49,26 @@ describe('ConcurrencyLimiter', () => {
     assert.equal(limiter.inUse, 0, 'every slot released');
     processConcurrencyLimiter(2048);
   });
+
+  it('a limiter passed in is the budget: two scans share it, the process-wide one is untouched', async () => {
+    const budget = new ConcurrencyLimiter(3);
+    const global = processConcurrencyLimiter(2048);
+    let peak = 0;
+    let globalPeak = 0;
+    const sample = setInterval(() => {
+      peak = Math.max(peak, budget.inUse);
+      globalPeak = Math.max(globalPeak, global.inUse);
+    }, 0);
+    const ports = Array.from({ length: 200 }, (_, i) => 31000 + i);
+    const options = { concurrencyMax: 2048, concurrencyPerTarget: 64, limiter: budget };
+    const [a, b] = await Promise.all([
+      scanAll({ address: '127.0.0.9', family: 4 }, ports, options),
+      scanAll({ address: '127.0.0.10', family: 4 }, ports, options),
+    ]);
+    clearInterval(sample);
+    assert.equal(a.length + b.length, 400);
+    assert.ok(peak <= 3 && peak >= 1, `peak ${peak}`);
+    assert.equal(globalPeak, 0, 'the process-wide limiter was not used');
+    assert.equal(budget.inUse, 0, 'every slot released');
+  });
 });
