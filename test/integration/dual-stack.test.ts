@@ -214,9 +214,15 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
       );
       assert.match(html, /data-testid="overall" data-verdict="exposed"/);
       assert.match(html, /id="row-6-445" data-port="445" data-protocol="tcp" data-state="open"/);
-      assert.match(html, /id="row-4-445" data-port="445" data-protocol="tcp" data-state="filtered"/);
+      assert.match(
+        html,
+        /id="row-4-445" data-port="445" data-protocol="tcp" data-state="filtered"/,
+      );
       assert.match(html, /id="row-4-3389" data-port="3389" data-protocol="tcp" data-state="open"/);
-      assert.match(html, /id="row-6-3389" data-port="3389" data-protocol="tcp" data-state="filtered"/);
+      assert.match(
+        html,
+        /id="row-6-3389" data-port="3389" data-protocol="tcp" data-state="filtered"/,
+      );
     }
   });
 
