@@ -13,6 +13,8 @@ export interface Me {
   allowed: boolean;
   reason?: string;
   mode: 'local' | 'public';
+  /** The server's IPv4-only and IPv6-only origins (issue 15), when it has them. */
+  familyOrigins?: { v4?: string; v6?: string };
 }
 
 /** Why the CLI could not get a diagnosis: the network, the server's answer, or not a selfscan. */
@@ -135,9 +137,26 @@ export function createApiClient(server: string, signal?: AbortSignal) {
     base,
     me: () => call<Me>('GET', '/api/v1/me'),
     consent: (scopes: { udp?: boolean; identify?: boolean } = {}) =>
-      call<{ token: string; termsVersion: string; expiresAt: string }>('POST', '/api/v1/consent', {
-        body: { accept: true, ...scopes },
-      }),
+      call<{ token: string; nonce?: string; termsVersion: string; expiresAt: string }>(
+        'POST',
+        '/api/v1/consent',
+        { body: { accept: true, ...scopes } },
+      ),
+    /** A family ticket from a family origin (5 s; null when that family is not reachable). */
+    async ticket(origin: string, nonce: string): Promise<string | null> {
+      try {
+        const res = await fetch(
+          `${origin.replace(/\/+$/, '')}/api/v1/whoami?nonce=${encodeURIComponent(nonce)}`,
+          { signal: signals(5000), cache: 'no-store' },
+        );
+        if (!res.ok) return null;
+        const body = (await res.json()) as { ticket?: unknown };
+        return typeof body.ticket === 'string' ? body.ticket : null;
+      } catch {
+        if (signal?.aborted) throw signal.reason;
+        return null;
+      }
+    },
     start: (body: ScanRequest, token: string) =>
       call<{ id: string; url: string; code: string }>('POST', '/api/v1/scans', {
         body,
@@ -151,10 +170,12 @@ export function createApiClient(server: string, signal?: AbortSignal) {
     scan: (id: string) => call<ScanResult>('GET', `/api/v1/scans/${encodeURIComponent(id)}`),
     /** Results as they arrive (SSE; polling when the stream breaks), then the final result. */
     async wait(id: string, onResult: (r: PortResult) => void): Promise<ScanResult> {
-      const seen = new Set<number>();
+      // One result per (family, port): a dual-stack diagnosis has each port once per family.
+      const seen = new Set<string>();
       const once = (r: PortResult) => {
-        if (seen.has(r.port)) return;
-        seen.add(r.port);
+        const key = `${r.family ?? ''}/${r.port}`;
+        if (seen.has(key)) return;
+        seen.add(key);
         onResult(r);
       };
       let streaming = await followEvents(id, once);

@@ -33,6 +33,8 @@ export interface CheckRequest {
   identify?: boolean;
   /** Shown in the consent question of `watch`. */
   repeatEvery?: string;
+  /** --family (issue 15): undefined = both when the server announces family origins. */
+  family?: '4' | '6' | 'both';
 }
 
 export class Declined extends Error {}
@@ -83,8 +85,17 @@ export async function diagnose(
   signal: AbortSignal,
   onStarted?: (link: string) => void,
 ): Promise<Diagnosis> {
-  const client = createApiClient(req.server, signal);
-  const me = await client.me();
+  let client = createApiClient(req.server, signal);
+  let me = await client.me();
+  // --family 4|6: the whole diagnosis goes through that family's origin (its DNS names only that
+  // family), so the server sees this machine's address of that family; both: the main server
+  // plus a ticket from each family origin.
+  const origins = me.familyOrigins ?? {};
+  const only = req.family === '4' ? origins.v4 : req.family === '6' ? origins.v6 : undefined;
+  if (only) {
+    client = createApiClient(only, signal);
+    me = await client.me();
+  }
   if (!me.allowed)
     throw new ApiClientError(
       'requester_not_allowed',
@@ -113,16 +124,24 @@ export async function diagnose(
     ];
     if (!(await ask(ui, lines, signal))) throw new Declined(m.consent.declined);
   }
+  const tickets: string[] = [];
+  if (!only && req.family !== '4' && req.family !== '6' && consent?.nonce) {
+    for (const t of await Promise.all(
+      [origins.v4, origins.v6].map((o) => (o ? client.ticket(o, consent!.nonce!) : null)),
+    ))
+      if (t) tickets.push(t);
+  }
   const body = {
     ...(req.ports ? { ports: req.ports } : { preset: req.preset }),
     ...(req.label ? { label: req.label } : {}),
     ...(req.udp ? { udp: true } : {}),
     ...(req.identify ? { identify: true } : {}),
+    ...(tickets.length > 0 ? { tickets } : {}),
   };
   const started = req.orgToken
     ? await client.startForOrg(body, req.orgToken)
     : await client.start(body, consent!.token);
-  const link = linkOf(req.server, started.id);
+  const link = linkOf(client.base, started.id);
   onStarted?.(link);
   const t0 = Date.now();
   let done = 0;

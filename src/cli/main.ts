@@ -147,6 +147,7 @@ interface CommonOptions {
   identify?: boolean;
   lang?: 'ja' | 'en';
   timeout: number;
+  family?: '4' | '6' | 'both';
 }
 
 function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessages): Command {
@@ -164,6 +165,7 @@ function addDiagnosisOptions(cmd: Command, env: NodeJS.ProcessEnv, m: CliMessage
         .default('core'),
     )
     .option('--ports <list>', h.ports, p.portList)
+    .addOption(new Option('--family <family>', h.family).choices(['4', '6', 'both']))
     .option('--label <text>', h.label)
     .option('--org-token <token>', h.orgToken, p.orgToken)
     .option('--accept-terms', h.acceptTerms)
@@ -245,6 +247,7 @@ export async function runCli(
     ...(opts.udp ? { udp: true } : {}),
     ...(opts.identify ? { identify: true } : {}),
     ...(repeatEvery ? { repeatEvery } : {}),
+    ...(opts.family ? { family: opts.family } : {}),
   });
 
   // The language of help and usage errors: --lang if given (commander has not parsed yet), else

@@ -12,6 +12,8 @@ export interface CliMessages {
   columns: { port: string; service: string; state: string; here: string; detail: string };
   here: { listening: string; loopbackOnly: string; notListening: string; unknown: string };
   addressTested: (address: string, family: 4 | 6, cls: string) => string;
+  /** One line per target of a dual-stack diagnosis (issue 15). */
+  familyLine: (family: 4 | 6, address: string | null, verdict: string) => string;
   addressClass: Record<AddressClass, string>;
   moreRows: (n: number) => string;
   advice: string;
@@ -103,6 +105,8 @@ export interface CliMessages {
     server: string;
     preset: string;
     ports: string;
+    /** Both stacks (issue 15). */
+    family: string;
     label: string;
     acceptTerms: string;
     udp: string;
@@ -145,6 +149,8 @@ export const en = {
   columns: { port: 'PORT', service: 'SERVICE', state: 'STATE', here: 'THIS PC', detail: 'DETAIL' },
   here: { listening: 'listening', loopbackOnly: 'local only', notListening: '-', unknown: '?' },
   addressTested: (a, f, c) => `Address tested: ${a} (IPv${f}, ${c})`,
+  familyLine: (f, a, v) =>
+    `  IPv${f}: ${a ?? '—'} — ${{ safe: 'safe', exposed: 'EXPOSED', incomplete: 'incomplete', not_tested: 'not tested (not safe)' }[v] ?? v}`,
   addressClass: {
     global: 'global: the internet reaches it',
     cgnat: 'carrier-grade NAT: shared with other customers',
@@ -268,6 +274,8 @@ export const en = {
     server: 'the selfscan server (or SELFSCAN_SERVER)',
     preset: 'port preset',
     ports: 'TCP ports instead of a preset, e.g. 22,445,3389',
+    family:
+      'which address families to test: 4, 6 or both (default: both when the server announces family origins)',
     label: 'a note stored with the result',
     acceptTerms: "accept the server's terms without asking (unattended runs)",
     udp: "also probe the preset's UDP ports (one read-only request each)",
@@ -318,6 +326,8 @@ export const ja = {
   columns: { port: 'ポート', service: 'サービス', state: '状態', here: 'この PC', detail: '詳細' },
   here: { listening: '待ち受け中', loopbackOnly: '自機のみ', notListening: '-', unknown: '?' },
   addressTested: (a, f, c) => `診断したアドレス: ${a}（IPv${f}・${c}）`,
+  familyLine: (f, a, v) =>
+    `  IPv${f}: ${a ?? '—'} — ${{ safe: '安全', exposed: '不正侵入を許す恐れがあります', incomplete: '一部診断できず', not_tested: '診断していません（安全ではありません）' }[v] ?? v}`,
   addressClass: {
     global: 'グローバル: インターネットから届くアドレス',
     cgnat: 'CGNAT: 通信事業者の共有アドレス',
@@ -440,6 +450,8 @@ export const ja = {
     server: 'selfscan サーバー（または SELFSCAN_SERVER）',
     preset: 'ポートのプリセット',
     ports: 'プリセットの代わりに TCP ポートを指定（例: 22,445,3389）',
+    family:
+      '診断するアドレスの種類: 4、6、both（既定: サーバーが IPv4/IPv6 用のアドレスを案内していれば both）',
     label: '結果に残すメモ',
     acceptTerms: 'サーバーの利用規約に確認なしで同意（無人での実行用）',
     udp: 'プリセットの UDP ポートも調べる（各 1 回の読み取り専用の問い合わせ）',

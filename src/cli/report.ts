@@ -290,6 +290,16 @@ export function renderReport({ scan, link, listening, locale, m, paint }: Report
   const out = [
     ...headline(scan, m, paint),
     ...wrap(m.addressTested(scan.address, scan.family, cls), WIDTH),
+    // A dual-stack diagnosis (issue 15): each family's address and verdict.
+    ...((scan.targets?.length ?? 0) > 1
+      ? (scan.targets ?? []).map((t) =>
+          m.familyLine(
+            t.family,
+            t.address,
+            t.status === 'not_tested' ? 'not_tested' : (t.verdict ?? t.status),
+          ),
+        )
+      : []),
     '',
     ...renderTable(scan, sockets, locale, m, paint),
     ...renderAdvice(scan, locale, m, paint),

@@ -27,6 +27,15 @@ export const MeResponse = Type.Object({
   allowed: Type.Boolean(),
   reason: Type.Optional(Type.String()),
   mode: Type.Union([Type.Literal('local'), Type.Literal('public')]),
+  familyOrigins: Type.Optional(
+    Type.Object(
+      { v4: Type.Optional(Type.String()), v6: Type.Optional(Type.String()) },
+      {
+        description:
+          'The IPv4-only and IPv6-only origins of this service: GET /api/v1/whoami there gives a ticket for POST /api/v1/scans (issue 15).',
+      },
+    ),
+  ),
 });
 
 export const WhoamiQuery = Type.Object(

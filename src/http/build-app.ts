@@ -185,6 +185,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
+        // The confirm page's script asks the family origins who we are (issue 15).
+        connectSrc: [
+          "'self'",
+          ...[config.familyOrigins.v4, config.familyOrigins.v6].filter(
+            (o): o is string => o !== undefined,
+          ),
+        ],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],

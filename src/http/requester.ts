@@ -52,10 +52,8 @@ export function createRequesterResolver(config: Config) {
   const keyed = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   const isTrustedProxy = compileCidrMatcher(config.trustedProxies);
 
-  /** The same description for an address that reached us by a family ticket (issue 15): a
-   *  further target of a diagnosis gets its own key (one active diagnosis per address). */
-  const forAddress = (address: string): Requester => {
-    const check = checkTarget(address, config.policy);
+  /** A checked address as a Requester (keys, stored form); proxy headers are the caller's. */
+  const describe = (check: ReturnType<typeof checkTarget>): Requester => {
     const stored = storedAddress(check.address, config.ipStorage, config.ipHmacKey);
     return {
       address: check.address,
@@ -70,6 +68,10 @@ export function createRequesterResolver(config: Config) {
       untrustedProxyHeaders: false,
     };
   };
+
+  /** The same description for an address that reached us by a family ticket (issue 15): a
+   *  further target of a diagnosis gets its own key (one active diagnosis per address). */
+  const forAddress = (address: string): Requester => describe(checkTarget(address, config.policy));
 
   return Object.assign(requesterOf, { forAddress });
 
@@ -94,19 +96,10 @@ export function createRequesterResolver(config: Config) {
         reason:
           'Your connection comes from an IPv6 link-local address (fe80::/10), which is valid only on its own network link, so it cannot be tested. Open this service through another of your addresses (for example its IPv4 address or a global IPv6 address).',
       };
-    const stored = storedAddress(check.address, config.ipStorage, config.ipHmacKey);
     const peer = request.socket.remoteAddress ?? '';
     const peerTrusted = peer !== '' && isTrustedProxy(peer);
     return {
-      address: check.address,
-      family: check.family,
-      class: check.class,
-      allowed: check.allowed,
-      ...(check.allowed ? {} : { reason: check.reason }),
-      display: stored.display,
-      hash: stored.hash,
-      key: keyed(`addr:${check.address}`),
-      networkKeys: networksOf(check.address, check.family).map((n) => keyed(`net:${n}`)),
+      ...describe(check),
       untrustedProxyHeaders:
         !peerTrusted && PROXY_HEADERS.some((h) => request.headers[h] !== undefined),
     };

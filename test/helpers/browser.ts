@@ -77,6 +77,8 @@ export interface BrowserOptions {
   holdEnd?: boolean;
   /** Extra environment for chromium (e.g. FONTCONFIG_FILE). */
   env?: Record<string, string>;
+  /** Extra chromium flags (e.g. --host-resolver-rules for the family origins). */
+  args?: string[];
 }
 
 export interface BrowserSession {
@@ -101,7 +103,7 @@ export async function launchBrowser(opts: BrowserOptions): Promise<BrowserSessio
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: wrapper,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
       locale: opts.locale,
       javaScriptEnabled: opts.javaScriptEnabled ?? true,
       viewport: opts.viewport ?? { width: 1280, height: 900 },

@@ -9,7 +9,7 @@
 //
 // Traffic: only to the lab's addresses (198.18.0.0/15, 2001:2::/48) inside namespaces it creates.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,14 +46,38 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
   let main = '';
   let v6Origin = '';
   const dirs: string[] = [];
+  let connectLog = '';
+  let servicePort = 0;
+  /** Every TCP destination this process (the service: the clients run in the namespace)
+   *  connected to, from test/helpers/connect-log.mjs. */
+  const connected = () =>
+    existsSync(connectLog)
+      ? readFileSync(connectLog, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { layer: string; host: string; port: number })
+          // The test's own requests to the service's page (fetch of /r/…) are not probes.
+          .filter(
+            (c) => c.layer === 'tcp' && !(c.host === lab?.scannerV4 && c.port === servicePort),
+          )
+      : [];
 
   before(async () => {
     if (!labSupport().ok) return;
+    // The self-only spy across the ticket path: every connect() of this process is logged.
+    const logDir = mkdtempSync(join(tmpdir(), 'selfscan-dual-log-'));
+    dirs.push(logDir);
+    connectLog = join(logDir, 'connects.jsonl');
+    process.env.SELFSCAN_TEST_CONNECT_LOG = connectLog;
+    // @ts-expect-error a plain-JS preload without types: imported for its effect only
+    await import('../helpers/connect-log.mjs');
     lab = await createLab({ delayMs: 1 });
     await lab.listen(LISTEN);
     await lab.addTargetInputRule('meta nfproto ipv4 tcp dport 445 drop');
     await lab.addTargetInputRule('meta nfproto ipv6 tcp dport 3389 drop');
     const port = await freePort(lab.scannerV4);
+    servicePort = port;
     main = `http://${lab.scannerV4}:${port}`;
     v6Origin = `http://[${lab.scannerV6}]:${port}`;
     const dir = mkdtempSync(join(tmpdir(), 'selfscan-dual-'));
@@ -167,6 +191,79 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
       );
     assert.deepEqual(events.at(-1)?.data, { status: 'done', verdict: 'exposed' });
     assert.equal(new Set(results.map((e) => e.id)).size, results.length, 'event ids unique');
+
+    // The spy: the service connected to the requester's address and the ticket's, nothing else.
+    const hosts = new Set(connected().map((c) => c.host));
+    assert.deepEqual([...hosts].sort(), [lab.targetV4, lab.targetV6].sort());
+
+    // The result page says it per family and overall, in both languages.
+    const id = lines.find((l) => l.step === 'accepted')!.body.id as string;
+    for (const [lang, words] of [
+      ['en', /Result per address family[\s\S]*Overall/],
+      ['ja', /アドレスの種類ごとの結果[\s\S]*総合/],
+    ] as const) {
+      const html = await (await fetch(`${main}/r/${id}?lang=${lang}`)).text();
+      assert.match(html, words, lang);
+      assert.match(
+        html,
+        /data-testid="target-4" data-family="4" data-status="done" data-verdict="exposed"/,
+      );
+      assert.match(
+        html,
+        /data-testid="target-6" data-family="6" data-status="done" data-verdict="exposed"/,
+      );
+      assert.match(html, /data-testid="overall" data-verdict="exposed"/);
+      assert.match(html, /id="row-6-445" data-port="445" data-protocol="tcp" data-state="open"/);
+      assert.match(
+        html,
+        /id="row-4-445" data-port="445" data-protocol="tcp" data-state="filtered"/,
+      );
+      assert.match(html, /id="row-4-3389" data-port="3389" data-protocol="tcp" data-state="open"/);
+      assert.match(
+        html,
+        /id="row-6-3389" data-port="3389" data-protocol="tcp" data-state="filtered"/,
+      );
+    }
+  });
+
+  it('the CLI: --family both (the default when announced) tests both; --family 6 only IPv6', {
+    timeout: 120_000,
+  }, async (t) => {
+    if (!requireLab(t) || !lab) return;
+    const cli = (extra: string[]) =>
+      lab!.execInTarget(
+        [
+          'env',
+          'NO_COLOR=1',
+          'LANG=C.UTF-8',
+          process.execPath,
+          join(REPO_ROOT, 'bin', 'selfscan.mjs'),
+          'check',
+          '--server',
+          main,
+          '--ports',
+          PORTS.join(','),
+          '--accept-terms',
+          '--json',
+          ...extra,
+        ],
+        { timeoutMs: 90_000 },
+      );
+    const both = await cli([]);
+    const scan = JSON.parse(both.stdout);
+    assert.deepEqual(
+      scan.targets.map((x: Line) => [x.family, x.address, x.verdict]),
+      [
+        [4, lab.targetV4, 'exposed'],
+        [6, lab.targetV6, 'exposed'],
+      ],
+      both.stderr,
+    );
+    const six = await cli(['--family', '6']);
+    const only6 = JSON.parse(six.stdout);
+    assert.equal(only6.address, lab.targetV6, six.stderr);
+    assert.equal(only6.family, 6);
+    assert.ok(only6.results.every((r: Line) => r.family === 6));
   });
 
   it('IPv6 cut off: IPv6 is not_tested with a reason, and the overall verdict is not safe', {
@@ -190,9 +287,19 @@ describe('one diagnosis, both stacks, through the real HTTP path (lab)', {
       final.results.every((r: Line) => r.family === 4),
       'nothing probed over IPv6',
     );
+    // Across every diagnosis of this file: only the lab client's own two addresses.
+    assert.ok(
+      connected().every((c) => c.host === lab!.targetV4 || c.host === lab!.targetV6),
+      JSON.stringify([...new Set(connected().map((c) => c.host))]),
+    );
     assert.deepEqual(lines.filter((l) => l.step === 'event').at(-1)?.data, {
       status: 'done',
       verdict: 'incomplete',
     });
+    const id = lines.find((l) => l.step === 'accepted')!.body.id as string;
+    const html = await (await fetch(`${main}/r/${id}?lang=en`)).text();
+    assert.match(html, /data-testid="target-6" data-family="6" data-status="not_tested"/);
+    assert.match(html, /did not reach this service over this address family/);
+    assert.match(html, /data-testid="verdict" data-verdict="incomplete"/);
   });
 });

@@ -30,6 +30,9 @@ export async function apiInfoRoutes(app: FastifyInstance, deps: AppDeps): Promis
         allowed: me.allowed,
         ...(me.reason ? { reason: me.reason } : {}),
         mode: deps.config.mode,
+        ...(deps.config.familyOrigins.v4 || deps.config.familyOrigins.v6
+          ? { familyOrigins: deps.config.familyOrigins }
+          : {}),
       };
     },
   );

@@ -19,14 +19,17 @@ import {
   PrivacyPage,
   TermsPage,
 } from '../../web/views/simple-pages.js';
+import type { TargetView } from '../../web/views/stacks.js';
 import { PERIOD_CHOICES, type PeriodChoice, StatsPage } from '../../web/views/stats.js';
 import type { AppDeps } from '../app-deps.js';
 import {
   consentTokenFromCookie,
+  hashToken,
   issueConsent,
   scanStartedBy,
   setConsentCookie,
 } from '../consent.js';
+import { loadDiagnosis, overallStatus, overallVerdict, targetsOf } from '../diagnosis.js';
 import { ApiError, toErrorEnvelope } from '../errors.js';
 import type { Requester } from '../requester.js';
 import { startScan } from '../start-scan.js';
@@ -161,6 +164,9 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (choice.preset === 'all' && deps.config.mode !== 'local')
         throw new ApiError('invalid_request', ctx.t.errors.invalid);
       const me = deps.requesterOf(request);
+      const origins = deps.config.familyOrigins;
+      const token = consentTokenFromCookie(request);
+      const both = (origins.v4 !== undefined || origins.v6 !== undefined) && token;
       return page(
         reply,
         <ConfirmPage
@@ -171,6 +177,7 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
             preset: choice.preset,
             udpPorts: optionsOf(request).udp ? udpPortsFor(choice.preset).length : 0,
             identify: optionsOf(request).identify,
+            ...(both ? { origins, nonce: deps.tickets.nonceOf(hashToken(token)) } : {}),
           }}
         />,
       );
@@ -189,10 +196,16 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
       if (existing) return reply.redirect(`/r/${existing}`, 303);
       const choice = parseChoice(request.body ?? {});
       const range = choice.preset === 'service' || choice.preset === 'all';
+      // Family tickets the page's script fetched from the family origins (empty without JS).
+      const tickets = ([] as unknown[])
+        .concat(request.body?.tickets ?? [])
+        .filter((x): x is string => typeof x === 'string' && x !== '')
+        .slice(0, 2);
       const options = optionsOf(request);
       const accepted = await startScan(deps, request, subject, {
         ...(range ? { preset: choice.preset as 'service' | 'all' } : { ports: choice.ports }),
         consentToken: token,
+        tickets,
         ...(options.udp ? { udpPorts: udpPortsFor(choice.preset) } : {}),
         ...(options.identify ? { identify: true } : {}),
       });
@@ -204,25 +217,53 @@ export async function pageRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     '/r/:id',
     { schema: { hide: true } },
     async (request, reply) => {
-      const scan = await deps.store.getScan(request.params.id);
-      if (!scan) throw new ApiError('not_found', '');
+      const d = await loadDiagnosis(deps.store, request.params.id);
+      if (!d) throw new ApiError('not_found', '');
+      const scan = d.primary;
+      const rows = [scan, ...d.parts];
+      const status = overallStatus(rows);
       const ctx = context(request, reply);
+      const targets = targetsOf(scan, d.parts).map(
+        (t, i): TargetView => ({
+          family: t.family,
+          address: t.address,
+          status: t.status,
+          verdict: t.verdict,
+          // The page words a reason by its code; the API gives the sentence.
+          ...(t.status === 'not_tested'
+            ? { reason: scan.untested?.[i - rows.length]?.reason ?? 'no_ticket' }
+            : {}),
+          context: t.context,
+        }),
+      );
+      const started = rows.map((r) => r.startedAt).filter((x): x is number => x !== null);
       const props: ResultProps = {
         id: scan.id,
         code: scan.code,
-        status: scan.status,
-        ...(scan.error ? { error: scan.error } : {}),
-        verdict: scan.status === 'done' ? scan.verdict : null,
+        status,
+        ...(status === 'failed' && scan.error ? { error: scan.error } : {}),
+        verdict: overallVerdict(rows, scan.untested ?? []),
         address: scan.address,
         family: scan.family,
         addressClass: scan.addressClass as ResultProps['addressClass'],
-        total: scan.total,
+        total: rows.reduce((n, r) => n + r.total, 0),
         planned: scan.ports,
-        results: scan.results,
-        findings: scan.findings,
+        results: rows.flatMap((r) => r.results.map((x) => ({ ...x, family: r.family }))),
+        findings: rows.flatMap((r) => r.findings),
+        ...(targets.length > 1 || (scan.context && deps.asnTable)
+          ? {
+              targets,
+              ...(deps.asnTable?.info.attribution
+                ? { attribution: deps.asnTable.info.attribution }
+                : {}),
+            }
+          : {}),
         createdAt: scan.createdAt,
-        startedAt: scan.startedAt,
-        finishedAt: scan.finishedAt,
+        startedAt: started.length > 0 ? Math.min(...started) : null,
+        finishedAt:
+          status === 'done' || status === 'failed'
+            ? Math.max(...rows.map((r) => r.finishedAt ?? 0))
+            : null,
         expiresAt: scan.createdAt + deps.config.retentionDays * 86_400_000,
         termsVersion: scan.termsVersion,
         catalogVersion: scan.catalogVersion,

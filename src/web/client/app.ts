@@ -4,6 +4,7 @@
 
 interface LiveResult {
   port: number;
+  family?: 4 | 6;
   protocol?: 'tcp' | 'udp';
   state: 'open' | 'closed' | 'filtered' | 'error';
   reason: string;
@@ -40,6 +41,51 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-once]')
     form.dataset.sent = 'true';
     const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
     button?.setAttribute('aria-disabled', 'true');
+  });
+}
+
+// Both stacks (issue 15): before the start form is sent, ask the IPv4-only and the IPv6-only
+// origin of this service who we are (in parallel, 5 s each: slow or failed = that family is not
+// reachable, said plainly); their tickets go with the form, so one diagnosis tests both.
+const startForm = document.querySelector<HTMLFormElement>('form.start-form[data-nonce]');
+if (startForm) {
+  const status = document.getElementById('stacks-status');
+  const reached = JSON.parse(status?.dataset.reached ?? '[]') as string[];
+  let asked = false;
+  startForm.addEventListener('submit', (event) => {
+    if (asked) return;
+    asked = true;
+    event.preventDefault();
+    if (status) status.textContent = status.dataset.checking ?? '';
+    const nonce = startForm.dataset.nonce ?? '';
+    const ask = async (origin: string | undefined): Promise<string | null> => {
+      if (!origin) return null;
+      try {
+        const res = await fetch(`${origin}/api/v1/whoami?nonce=${encodeURIComponent(nonce)}`, {
+          credentials: 'omit',
+          cache: 'no-store',
+          signal: AbortSignal.timeout(5000),
+        });
+        if (!res.ok) return null;
+        const body = (await res.json()) as { ticket?: string | null };
+        return typeof body.ticket === 'string' ? body.ticket : null;
+      } catch {
+        return null;
+      }
+    };
+    void Promise.all([ask(startForm.dataset.v4), ask(startForm.dataset.v6)]).then(([v4, v6]) => {
+      for (const ticket of [v4, v6]) {
+        if (!ticket) continue;
+        const input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = 'tickets';
+        input.value = ticket;
+        startForm.append(input);
+      }
+      const line = reached[v4 ? (v6 ? 0 : 1) : v6 ? 2 : 3];
+      if (status && line) status.textContent = line;
+      startForm.submit();
+    });
   });
 }
 
@@ -106,9 +152,10 @@ if (progress && textsElement?.dataset.json) {
   source.addEventListener('result', (event) => {
     const message = event as MessageEvent<string>;
     const r = JSON.parse(message.data) as LiveResult;
-    const row = document.getElementById(
-      r.protocol === 'udp' ? `row-udp-${r.port}` : `row-${r.port}`,
-    );
+    const kind = r.protocol === 'udp' ? 'udp-' : '';
+    const row =
+      document.getElementById(`row-${r.family}-${kind}${r.port}`) ??
+      document.getElementById(`row-${kind}${r.port}`);
     const index = Number(message.lastEventId);
     const counted = Number.isInteger(index) && index > 0 ? index <= rendered : false;
     if (!counted && (!row || row.dataset.state === 'pending')) {

@@ -373,4 +373,52 @@ export const en = {
     seconds: (n) => (n === 1 ? '1 second' : `${n} seconds`),
     minutes: (n) => (n === 1 ? '1 minute' : `${n} minutes`),
   },
+  stacks: {
+    confirmTitle: 'Both of your addresses',
+    confirmLead:
+      'Your computer may reach the internet over IPv4 and over IPv6, with different addresses. When you start, this page asks this service over each of them which address it sees, so that one diagnosis tests both.',
+    checking: 'Checking your IPv4 and IPv6 connections…',
+    reached: (v4, v6) =>
+      `IPv4: ${v4 ? 'reached' : 'not reachable'} · IPv6: ${v6 ? 'reached' : 'not reachable'}. Starting…`,
+    noScript:
+      'Without JavaScript, only the address this page was opened from is tested. To test one address family on its own, open this service through it:',
+    linkFamily: (f) => `this service over IPv${f} only`,
+    perFamilyTitle: 'Result per address family',
+    overall: 'Overall',
+    target: {
+      safe: 'Not reachable from the internet',
+      exposed: 'Reachable from the internet',
+      incomplete: 'Could not be fully tested',
+      running: 'Testing…',
+      failed: 'The test failed',
+      not_tested: 'Not tested',
+    },
+    notTested: (reason) =>
+      reason === 'no_egress'
+        ? 'This server cannot reach this address family, so it was not tested. That is not the same as safe.'
+        : 'Your connection did not reach this service over this address family in time, so it was not tested. That is not the same as safe.',
+    network: (asn, name) => `Network: AS${asn} ${name}`,
+    networkUnknown: 'Network: not found in the network data.',
+    noNetworkData: 'No network data is loaded on this server, so the network is not named.',
+    carrier: (name, kind) =>
+      kind === 'mobile'
+        ? `This is a mobile network (${name}).`
+        : `This network (${name}) serves mobile and fixed lines.`,
+    shared: {
+      cgnat:
+        'This IPv4 address is in the carrier-grade NAT range (100.64.0.0/10): it is shared by many subscribers. An IPv4 “closed” or “filtered” describes your carrier’s gateway, not your computer.',
+      'carrier-nat':
+        'This IPv4 address most likely belongs to your carrier’s gateway (carrier-grade NAT or NAT64), shared by many subscribers: an IPv4 “closed” or “filtered” describes that gateway, not your computer.',
+      'other-network':
+        'Your IPv4 address belongs to another network than your IPv6 address: IPv4 is probably carried over IPv6 (MAP-E / v6プラス, DS-Lite / transix) and shared with other subscribers. An IPv4 “closed” or “filtered” then describes the shared gateway, not your computer.',
+    },
+    sharedV6Speaks: 'The IPv6 result is the one about your computer: IPv6 has no NAT.',
+    ipv6Random:
+      'IPv6 temporary (privacy) addresses change, often daily: a later test may see another address of this computer, and every address it holds is reachable the same way.',
+    ipv6Eui64:
+      'This IPv6 address is made from the network card’s hardware address (EUI-64): it stays the same wherever the computer goes.',
+    untrustedProxy:
+      'This request came through a proxy that this service does not trust (Via / X-Forwarded-For headers): the result describes that proxy, not your computer.',
+    attribution: 'Network names:',
+  },
 } satisfies Messages;

@@ -232,4 +232,34 @@ export interface Messages {
     seconds: (n: number) => string;
     minutes: (n: number) => string;
   };
+  /** Both stacks in one diagnosis (issue 15). */
+  stacks: {
+    confirmTitle: string;
+    confirmLead: string;
+    checking: string;
+    reached: (v4: boolean, v6: boolean) => string;
+    noScript: string;
+    linkFamily: (f: 4 | 6) => string;
+    perFamilyTitle: string;
+    overall: string;
+    target: {
+      safe: string;
+      exposed: string;
+      incomplete: string;
+      running: string;
+      failed: string;
+      not_tested: string;
+    };
+    notTested: (reason: string) => string;
+    network: (asn: number, name: string) => string;
+    networkUnknown: string;
+    noNetworkData: string;
+    carrier: (name: string, kind: 'mobile' | 'mixed') => string;
+    shared: { cgnat: string; 'carrier-nat': string; 'other-network': string };
+    sharedV6Speaks: string;
+    ipv6Random: string;
+    ipv6Eui64: string;
+    untrustedProxy: string;
+    attribution: string;
+  };
 }

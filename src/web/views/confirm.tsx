@@ -1,6 +1,7 @@
 import { catalogEntryFor } from '../../core/catalog.js';
 import { durationEstimate } from './duration.js';
 import { Layout, type PageContext } from './layout.js';
+import { type FamilyOrigins, FamilyStart } from './stacks.js';
 
 export interface ConfirmProps {
   address: string;
@@ -9,6 +10,9 @@ export interface ConfirmProps {
   /** UDP ports added by the person's opt-in (0 = none). */
   udpPorts: number;
   identify: boolean;
+  /** Both stacks (issue 15): the family origins and the consent's nonce for their whoami. */
+  origins?: FamilyOrigins;
+  nonce?: string;
 }
 
 export function ConfirmPage({ ctx, p }: { ctx: PageContext; p: ConfirmProps }) {
@@ -52,7 +56,20 @@ export function ConfirmPage({ ctx, p }: { ctx: PageContext; p: ConfirmProps }) {
       <p class="hint" data-testid="duration">
         {t.duration(fast, slow)}
       </p>
-      <form method="post" action="/start" class="start-form" data-once="true">
+      {p.origins && p.nonce && <FamilyStart ctx={ctx} origins={p.origins} />}
+      <form
+        method="post"
+        action="/start"
+        class="start-form"
+        data-once="true"
+        {...(p.origins && p.nonce
+          ? {
+              'data-nonce': p.nonce,
+              ...(p.origins.v4 ? { 'data-v4': p.origins.v4 } : {}),
+              ...(p.origins.v6 ? { 'data-v6': p.origins.v6 } : {}),
+            }
+          : {})}
+      >
         <input type="hidden" name="_csrf" value={ctx.csrfToken} />
         <input type="hidden" name="lang" value={lang} />
         {range ? (

@@ -7,6 +7,7 @@ import { type Finding, highestSeverity, type Severity } from '../../core/finding
 import type { Messages, ScanState } from '../i18n/messages.js';
 import { viewOf } from './address-view.js';
 import { Layout, type PageContext } from './layout.js';
+import { FamilyTargets, type TargetView } from './stacks.js';
 
 export interface ResultRow {
   port: number;
@@ -14,6 +15,8 @@ export interface ResultRow {
   state: ScanState;
   reason: string;
   ms: number;
+  /** The target's address family (issue 15); rows of several targets are told apart by it. */
+  family?: 4 | 6;
 }
 
 export interface ResultProps {
@@ -28,6 +31,10 @@ export interface ResultProps {
   total: number;
   planned: { port: number; protocol: 'tcp' | 'udp' }[];
   results: ResultRow[];
+  /** Every target of the diagnosis (issue 15), when there is more than the requester to say. */
+  targets?: TargetView[];
+  /** The ASN data's attribution (its licence asks for it where results use it). */
+  attribution?: string;
   /** What UDP answers and identification found (issue 16). */
   findings: Finding[];
   createdAt: number;
@@ -61,8 +68,12 @@ const REASONS = [
   'local-',
 ] as const;
 const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2, info: 3 };
-const rowId = (row: { port: number; protocol: 'tcp' | 'udp' }) =>
-  row.protocol === 'udp' ? `row-udp-${row.port}` : `row-${row.port}`;
+/** `row-445`, `row-udp-161`; with several targets in one table `row-6-445` (issue 15). */
+const rowId = (
+  row: { port: number; protocol: 'tcp' | 'udp'; family?: 4 | 6 | undefined },
+  multi = false,
+) =>
+  `row-${multi && row.family ? `${row.family}-` : ''}${row.protocol === 'udp' ? 'udp-' : ''}${row.port}`;
 const label = (row: { port: number; protocol: 'tcp' | 'udp' }) =>
   `${row.protocol.toUpperCase()}/${row.port}`;
 
@@ -116,7 +127,16 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
     .map((row) => ({ row, findings: findingsOf(row), ...cardFix(row, ctx) }));
   // Steps shared by several open ports are shown once, above the cards, in SHARED_STEPS order.
   const sharedSteps = [...new Set(cards.flatMap((c) => c.shared))];
-  const table = <ResultTable ctx={ctx} rows={sortedWithPending(p, sorted)} labelledBy="all-h" />;
+  // Several tested targets (issue 15): rows and cards name their family.
+  const multi = (p.targets ?? []).filter((x) => x.status !== 'not_tested').length > 1;
+  const table = (
+    <ResultTable
+      ctx={ctx}
+      rows={sortedWithPending(p, sorted, multi)}
+      labelledBy="all-h"
+      multi={multi}
+    />
+  );
 
   return (
     <Layout
@@ -160,6 +180,10 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
           {r.counts(count('open'), count('closed'), count('filtered'), count('error'))}
         </p>
       </section>
+
+      {p.targets && (
+        <FamilyTargets ctx={ctx} targets={p.targets} overall={tone} attribution={p.attribution} />
+      )}
 
       {live && (
         <section
@@ -230,6 +254,7 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
               findings={card.findings}
               ctx={ctx}
               open={cards.length === 1}
+              multi={multi}
             />
           ))}
         </section>
@@ -364,14 +389,26 @@ export function ResultPage({ ctx, p }: { ctx: PageContext; p: ResultProps }) {
   );
 }
 
+type Pending = { port: number; protocol: 'tcp' | 'udp'; pending: true; family?: 4 | 6 };
+
 function sortedWithPending(
   p: ResultProps,
   sorted: ResultRow[],
-): (ResultRow | { port: number; protocol: 'tcp' | 'udp'; pending: true })[] {
-  const seen = new Set(sorted.map((x) => label(x)));
+  multi: boolean,
+): (ResultRow | Pending)[] {
+  const families = multi
+    ? [...new Set((p.targets ?? []).filter((t) => t.status !== 'not_tested').map((t) => t.family))]
+    : [undefined];
+  const key = (x: { port: number; protocol: 'tcp' | 'udp'; family?: 4 | 6 | undefined }) =>
+    `${multi ? (x.family ?? '') : ''}/${label(x)}`;
+  const seen = new Set(sorted.map(key));
   return [
     ...sorted,
-    ...p.planned.filter((x) => !seen.has(label(x))).map((x) => ({ ...x, pending: true as const })),
+    ...families.flatMap((family) =>
+      p.planned
+        .map((x): Pending => ({ ...x, pending: true as const, ...(family ? { family } : {}) }))
+        .filter((x) => !seen.has(key(x))),
+    ),
   ];
 }
 
@@ -379,11 +416,13 @@ function ResultTable({
   ctx,
   rows,
   labelledBy,
+  multi = false,
 }: {
   ctx: PageContext;
-  rows: (ResultRow | { port: number; protocol: 'tcp' | 'udp'; pending: true })[];
+  rows: (ResultRow | Pending)[];
   /** The heading that names the table's region. */
   labelledBy: string;
+  multi?: boolean;
 }) {
   const r = ctx.t.result;
   return (
@@ -405,12 +444,15 @@ function ResultTable({
             const state = 'pending' in row ? 'pending' : row.state;
             return (
               <tr
-                id={rowId(row)}
+                id={rowId(row, multi)}
                 data-port={row.port}
                 data-protocol={row.protocol}
                 data-state={state}
               >
-                <th scope="row">{label(row)}</th>
+                <th scope="row">
+                  {multi && row.family ? `${r.family(row.family)} ` : ''}
+                  {label(row)}
+                </th>
                 <td>{entry?.text[ctx.lang].name ?? r.unknownService(row.port)}</td>
                 <td>
                   <Badge state={state} t={ctx.t} />
@@ -448,12 +490,14 @@ function PortCard({
   findings,
   ctx,
   open,
+  multi = false,
 }: {
   row: ResultRow;
   own: string;
   findings: Finding[];
   ctx: PageContext;
   open: boolean;
+  multi?: boolean;
 }) {
   const r = ctx.t.result;
   const entry = catalogEntryFor(row.protocol, row.port);
@@ -462,12 +506,15 @@ function PortCard({
   return (
     <article
       class={`port-card${top ? ` severity-${top}` : ''}`}
-      data-testid={row.protocol === 'udp' ? `open-udp-${row.port}` : `open-${row.port}`}
+      data-testid={`open-${multi && row.family ? `${row.family}-` : ''}${row.protocol === 'udp' ? 'udp-' : ''}${row.port}`}
       data-severity={top}
     >
       <h3>
-        <span class="portnum">{label(row)}</span> {text?.name ?? r.unknownService(row.port)}{' '}
-        <Badge state={row.state} t={ctx.t} />
+        <span class="portnum">
+          {multi && row.family ? `${r.family(row.family)} ` : ''}
+          {label(row)}
+        </span>{' '}
+        {text?.name ?? r.unknownService(row.port)} <Badge state={row.state} t={ctx.t} />
         {top && top !== 'info' && (
           <>
             {' '}
